@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { MigrateCommand } from './commands/migrate.command';
+import { RegistryConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { RedisModule } from './redis/redis.module';
+import { RegistryCacheModule } from './registry-cache/registry-cache.module';
+
+/** The CLI application context: no HTTP server, no scheduler. */
+@Module({
+  imports: [
+    RegistryConfigModule,
+    DatabaseModule.forRoot({ migrateOnStart: false, connectAttempts: 1 }),
+    RedisModule,
+    RegistryCacheModule,
+  ],
+  providers: [MigrateCommand],
+})
+export class CliModule {}

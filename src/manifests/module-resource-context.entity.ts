@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const MODULE_RESOURCE_TYPES = ['service', 'network'] as const;
+export type ModuleResourceType = (typeof MODULE_RESOURCE_TYPES)[number];
+
+/** Which resource (service slug, network id) belongs to which module; drives `?moduleId=`. */
+@Entity({ name: 'module_resource_contexts' })
+export class ModuleResourceContextEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'module_id', type: 'text' })
+  moduleId!: string;
+
+  @Column({ name: 'resource_type', type: 'text' })
+  resourceType!: ModuleResourceType;
+
+  @Column({ name: 'resource_id', type: 'text' })
+  resourceId!: string;
+
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  metadata!: Record<string, unknown>;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,39 @@
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { ServiceNetworkMemberEntity } from './service-network-member.entity';
+
+/** One version of one service network; versioned like manifests, `supersededAt` null = active. */
+@Entity({ name: 'service_networks' })
+export class ServiceNetworkEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @Column({ name: 'network_id', type: 'text' })
+  networkId!: string;
+
+  @Column({ name: 'module_id', type: 'text' })
+  moduleId!: string;
+
+  @Column({ name: 'module_version', type: 'integer' })
+  moduleVersion!: number;
+
+  @Column({ type: 'text' })
+  name!: string;
+
+  @Column({ type: 'jsonb' })
+  definition!: Record<string, unknown>;
+
+  @Column({ type: 'text' })
+  checksum!: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column({ name: 'superseded_at', type: 'timestamptz', nullable: true })
+  supersededAt!: Date | null;
+
+  @OneToMany(() => ServiceNetworkMemberEntity, (member) => member.network)
+  members?: ServiceNetworkMemberEntity[];
+}

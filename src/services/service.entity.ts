@@ -1,0 +1,64 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export const SERVICE_SOURCES = ['module', 'external'] as const;
+export type ServiceSource = (typeof SERVICE_SOURCES)[number];
+
+export const SERVICE_STATUSES = ['unknown', 'healthy', 'degraded', 'unreachable'] as const;
+export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
+
+/** The current registry entry of one service (mutable; history lives in manifests and snapshots). */
+@Entity({ name: 'services' })
+export class ServiceEntity {
+  @PrimaryColumn({ type: 'text' })
+  id!: string;
+
+  @Column({ type: 'text', unique: true })
+  slug!: string;
+
+  @Column({ name: 'display_name', type: 'text' })
+  displayName!: string;
+
+  @Column({ type: 'text' })
+  kind!: string;
+
+  @Column({ name: 'base_url', type: 'text' })
+  baseUrl!: string;
+
+  @Column({ name: 'health_endpoint', type: 'text', default: '/healthz' })
+  healthEndpoint!: string;
+
+  @Column({ type: 'text' })
+  source!: ServiceSource;
+
+  @Column({ name: 'module_id', type: 'text', nullable: true })
+  moduleId!: string | null;
+
+  @Column({ type: 'text', default: 'unknown' })
+  status!: ServiceStatus;
+
+  @Column({ name: 'status_message', type: 'text', nullable: true })
+  statusMessage!: string | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  capabilities!: unknown;
+
+  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  metadata!: Record<string, unknown>;
+
+  @Column({ name: 'last_healthy_at', type: 'timestamptz', nullable: true })
+  lastHealthyAt!: Date | null;
+
+  /** Highest health snapshot version handed out for this slug (see the health poller). */
+  @Column({ name: 'health_version', type: 'integer', default: 0 })
+  healthVersion!: number;
+
+  /** When the fleet should next check this service; claimed with `FOR UPDATE SKIP LOCKED`. */
+  @Column({ name: 'next_health_check_at', type: 'timestamptz', default: () => 'now()' })
+  nextHealthCheckAt!: Date;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
