@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { LogLevel } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
+import { CliLogger } from './cli-logger';
 import { CliModule } from './cli.module';
 import { logLevelsFor } from './config/configuration';
 import { validateEnvironment } from './config/environment';
@@ -13,9 +14,9 @@ function fail(reason: string): void {
 async function main(): Promise<void> {
   const environment = validateEnvironment(process.env);
   // The CLI's stdout is its report; Nest's own logs only when asked for.
-  const logger: LogLevel[] = process.env.LOG_LEVEL ? logLevelsFor(environment.LOG_LEVEL) : ['fatal', 'error', 'warn'];
+  const levels: LogLevel[] = process.env.LOG_LEVEL ? logLevelsFor(environment.LOG_LEVEL) : ['fatal', 'error', 'warn'];
   await CommandFactory.run(CliModule, {
-    logger,
+    logger: new CliLogger({ logLevels: levels }),
     abortOnError: false,
     cliName: 'service-registry',
     // Usage errors (unknown flag, missing value): commander has printed why; --help exits 0.

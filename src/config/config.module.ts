@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ALL_CONFIG } from './configuration';
-import { validateEnvironment } from './environment';
 
 /** Typed configuration namespaces, validated once at start; global for every module. */
 @Module({
@@ -9,11 +8,9 @@ import { validateEnvironment } from './environment';
     ConfigModule.forRoot({
       isGlobal: true,
       ignoreEnvFile: true,
+      // Each namespace validates the environment as it is built; main.ts and cli.ts
+      // validate before creating the application, so a bad value never gets this far.
       load: ALL_CONFIG,
-      validate: (raw) => {
-        validateEnvironment(raw);
-        return raw;
-      },
     }),
   ],
 })

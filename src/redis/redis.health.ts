@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { RedisConnections } from './redis-connections';
 
-const PING_TIMEOUT_MS = 1_000;
+const PING_TIMEOUT_MS = 750;
 
 /**
  * Readiness check for Redis. Answers within `PING_TIMEOUT_MS` whatever the connection is

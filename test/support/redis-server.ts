@@ -1,0 +1,83 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Redis from 'ioredis';
+import { freePort } from './ports';
+
+/**
+ * A real `redis-server` (from PATH) on a free loopback port, for tests that need their own
+ * Redis: one they can stop and start again on the same port.
+ */
+export class RedisServer {
+  private process: ChildProcess | null = null;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.start();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.process) return;
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      { stdio: 'ignore' },
+    );
+    child.on('error', () => undefined);
+    this.process = child;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`redis-server on port ${this.port} exited at start (is redis-server on PATH?)`);
+      }
+      if (await this.answers()) return;
+      if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);
+      await sleep(50);
+    }
+  }
+
+  /** Stops the server without closing its sockets (SIGSTOP): connected clients get no answer. */
+  freeze(): void {
+    if (this.process?.pid) process.kill(this.process.pid, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    if (this.process?.pid) process.kill(this.process.pid, 'SIGCONT');
+  }
+
+  /** Kills the server at once (SIGKILL), as a crash would. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    if (!child) return;
+    this.process = null;
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.kill();
+  }
+
+  private async answers(): Promise<boolean> {
+    const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return (await client.ping()) === 'PONG';
+    } catch {
+      return false;
+    } finally {
+      client.disconnect();
+    }
+  }
+}
