@@ -5,6 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './ports';
 
 const ROOT = join(__dirname, '..', '..');
+/** The compiled registry (`npm test` builds it); `REGISTRY_DIST` points elsewhere (parallel builds). */
+export const DIST = join(ROOT, process.env.REGISTRY_DIST ?? 'dist');
 
 export interface AppProcessOptions {
   /** Environment on top of a clean one (PATH and HOME only). `PORT` is chosen if not given. */
@@ -35,7 +37,7 @@ export class AppProcess {
 
   /** Spawns without waiting (for tests of start-up failures). */
   static spawn(env: Record<string, string | undefined>, port: number): AppProcess {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+    const child = spawn(process.execPath, [join(DIST, 'main.js')], {
       cwd: ROOT,
       env: cleanEnv({ LOG_LEVEL: 'warn', PORT: String(port), ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { cleanEnv } from './app-process';
+import { cleanEnv, DIST } from './app-process';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -15,7 +15,7 @@ export function runCli(args: string[], env: Record<string, string | undefined>, 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(ROOT, 'dist', 'cli.js'), ...args],
+      [join(DIST, 'cli.js'), ...args],
       { cwd: ROOT, env: cleanEnv(env), timeout: timeoutMs, killSignal: 'SIGKILL' },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : error.killed ? -1 : 1) : 0;

@@ -61,7 +61,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  await run('node', ['dist/cli.js', 'migrate'], {
+  await run('node', [join(process.env.REGISTRY_DIST ?? 'dist', 'cli.js'), 'migrate'], {
     env: { ...process.env, DATABASE_URL: withDatabase(adminUrl, template), REDIS_URL: 'inline' },
   });
 
