@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { createApiValidationPipe } from './http/api-validation.pipe';
+import { HttpErrorFilter } from './http/http-error.filter';
 import { ProbesModule } from './probes/probes.module';
 import { RedisModule } from './redis/redis.module';
 import { RegistryCacheModule } from './registry-cache/registry-cache.module';
@@ -13,6 +16,10 @@ import { RegistryCacheModule } from './registry-cache/registry-cache.module';
     RedisModule,
     RegistryCacheModule,
     ProbesModule,
+  ],
+  providers: [
+    { provide: APP_PIPE, useFactory: createApiValidationPipe },
+    { provide: APP_FILTER, useClass: HttpErrorFilter },
   ],
 })
 export class AppModule {}

@@ -1,0 +1,15 @@
+import { NestExpressApplication } from '@nestjs/platform-express';
+
+/** Largest JSON body the API accepts; a manifest-sized service entry fits many times over. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/**
+ * HTTP settings that live on the application rather than in a module (main.ts and the e2e
+ * tests share them). Create the app with `{ bodyParser: false }` so these parsers are the
+ * only ones.
+ */
+export function configureHttp(app: NestExpressApplication): void {
+  app.useBodyParser('json', { limit: MAX_BODY_BYTES });
+  app.disable('x-powered-by');
+  app.set('etag', 'strong');
+}
