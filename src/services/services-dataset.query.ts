@@ -41,7 +41,7 @@ interface DatasetRow {
  */
 @Injectable()
 export class ServicesDatasetQuery {
-  private static readonly SQL = `
+  static readonly SQL = `
     SELECT idx.value AS registry_index, s.id, s.slug, s.display_name, s.kind, s.base_url, s.source,
            s.module_id, s.status, s.status_message, s.capabilities, s.metadata, s.last_healthy_at,
            s.created_at, s.updated_at,
