@@ -45,6 +45,9 @@ describe('two replicas sharing Postgres and Redis', () => {
   });
 
   const services = async (replica: AppProcess) => (await replica.fetch('/services')).text();
+  /** `GET /services/:slug` on one replica. */
+  const service = async (replica: AppProcess, slug: string) =>
+    ((await (await replica.fetch(`/services/${slug}`)).json()) as { data: { status: string; statusMessage: string | null } }).data;
 
   it('serve byte-identical /services, and a write on one shows on the other', async () => {
     // Warm both caches first, so B can only see the write through an invalidation.
@@ -61,7 +64,7 @@ describe('two replicas sharing Postgres and Redis', () => {
 
     const patched = await a.fetch('/services/billing', { method: 'PATCH', headers: writeHeaders, body: JSON.stringify({ status: 'degraded', statusMessage: 'on fire' }) });
     expect(patched.status).toBe(200);
-    const tookMs = await eventually(() => b.fetch('/services/billing').then((response) => response.json()), (body) => body.data.status === 'degraded', 5_000);
+    const tookMs = await eventually(() => service(b, 'billing'), (item) => item.status === 'degraded', 5_000);
     console.info(`PATCH on replica A visible on replica B after ${tookMs} ms`);
 
     const [fromA, fromB] = await Promise.all([a.fetch('/services'), b.fetch('/services')]);
@@ -93,7 +96,7 @@ describe('two replicas sharing Postgres and Redis', () => {
       const write = await a.fetch('/services/billing', { method: 'PATCH', headers: writeHeaders, body: JSON.stringify({ statusMessage: 'redis is down' }) });
       expect(write.status).toBe(200);
       // A sees its own write at once; B only once its cache ages out or Redis is back.
-      expect(((await (await a.fetch('/services/billing')).json()) as { data: { statusMessage: string } }).data.statusMessage).toBe('redis is down');
+      expect((await service(a, 'billing')).statusMessage).toBe('redis is down');
       expect((await b.fetch('/readyz')).status).toBe(503);
     } finally {
       await redis.start();
@@ -101,6 +104,6 @@ describe('two replicas sharing Postgres and Redis', () => {
     await eventually(() => b.fetch('/readyz').then((response) => response.status), (status) => status === 200, 10_000);
     // The next write after Redis returns reaches B again.
     await a.fetch('/services/billing', { method: 'PATCH', headers: writeHeaders, body: JSON.stringify({ statusMessage: 'redis is back' }) });
-    await eventually(() => b.fetch('/services/billing').then((response) => response.json()), (body) => body.data.statusMessage === 'redis is back', 5_000);
+    await eventually(() => service(b, 'billing'), (item) => item.statusMessage === 'redis is back', 5_000);
   });
 });
