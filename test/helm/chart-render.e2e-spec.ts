@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateEnvironment } from '../../src/config/environment';
@@ -275,6 +276,23 @@ describe('helm template with the in-chart Postgres and Redis', () => {
     expect(secret.POSTGRES_PASSWORD).toBe('p@ss:word/1');
     expect(decodeURIComponent(new URL(secret.DATABASE_URL).password)).toBe('p@ss:word/1');
     expect(new URL(secret.DATABASE_URL).hostname).toBe('core-api-postgresql');
+  });
+
+  it('computes the config checksum over the very Secret it ships, generated password included', () => {
+    const sources = new Map<string, string>();
+    for (const chunk of chart.text.split(/^---\n/m)) {
+      const source = chunk.match(/^# Source: core-api\/templates\/(\S+)\n/);
+      if (source) sources.set(source[1], chunk.slice(source[0].length).trim());
+    }
+    const configMap = sources.get('configmap.yaml')!;
+    const secret = sources.get('secret.yaml')!;
+    expect(secret).toContain(chart.get('Secret', 'core-api').stringData.POSTGRES_PASSWORD);
+    // helm prints each template trimmed; the checksum hashed them as the templates rendered them.
+    const candidates = ['', '\n', '\n\n'].flatMap((between) =>
+      ['', '\n'].map((after) => createHash('sha256').update(`${configMap}${between}${secret}${after}`).digest('hex')),
+    );
+    const annotations = chart.get('Deployment', 'core-api').spec.template.metadata.annotations;
+    expect(candidates).toContain(annotations['checksum/config']);
   });
 
   it('migrates before upgrades only: on install the in-chart Postgres does not exist before the hooks', () => {
