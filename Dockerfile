@@ -5,7 +5,8 @@
 #   docker build -t core-api:dev .            (or, for minikube: minikube image build -t core-api:dev .)
 #   docker run --rm -p 4000:4000 -e DATABASE_URL=postgres://… -e REDIS_URL=redis://… core-api:dev
 
-ARG NODE_IMAGE=node:20.19-bookworm-slim
+# Node 20 (package.json engines: >=20.19), Debian slim: glibc, which the embedded Postgres binaries need.
+ARG NODE_IMAGE=node:20-bookworm-slim
 
 # ---- build: compile TypeScript (sources and migrations) into dist/ ----
 FROM ${NODE_IMAGE} AS build
