@@ -104,8 +104,9 @@ database is already running and the Job runs before the upgrade as usual.
 {{- end -}}
 
 {{/*
-Rules that values.schema.json cannot express. Included by every template that depends on
-them, so `helm template` and `helm install` stop with a message saying what to change.
+Rules that values.schema.json cannot express, checked by templates/validate.yaml: `helm
+template`, `install` and `upgrade` stop with a message saying what to change. (`helm lint`
+only reports them: in lint mode Helm logs `fail` instead of failing.)
 */}}
 {{- define "core-api.validate" -}}
 {{- $databaseSources := list -}}
