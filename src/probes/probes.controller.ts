@@ -1,12 +1,16 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Response } from 'express';
 import { RedisHealthIndicator } from '../redis/redis.health';
 import { ReadinessState } from './readiness-state';
 
-const PING_TIMEOUT_MS = 1_000;
+const PING_TIMEOUT_MS = 750;
 
-/** Kubernetes probes: liveness has no dependency checks; readiness pings Postgres and Redis. */
+/**
+ * Kubernetes probes: liveness has no dependency checks; readiness pings Postgres and Redis.
+ * Both answer in terminus' own report format (not the API's error shape), 503 when not ready.
+ */
 @ApiTags('probes')
 @Controller()
 export class ProbesController {
@@ -23,14 +27,21 @@ export class ProbesController {
   }
 
   @Get('readyz')
-  @HealthCheck()
-  ready() {
+  async ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult | { status: 'shutting_down' }> {
+    response.setHeader('Cache-Control', 'no-store');
     if (this.readiness.isDraining) {
-      throw new ServiceUnavailableException({ status: 'shutting_down', info: {}, error: {}, details: {} });
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return { status: 'shutting_down' };
     }
-    return this.health.check([
-      () => this.postgres.pingCheck('postgres', { timeout: PING_TIMEOUT_MS }),
-      () => this.redis.isHealthy('redis'),
-    ]);
+    try {
+      return await this.health.check([
+        () => this.postgres.pingCheck('postgres', { timeout: PING_TIMEOUT_MS }),
+        () => this.redis.isHealthy('redis'),
+      ]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(HttpStatus.SERVICE_UNAVAILABLE);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 }
