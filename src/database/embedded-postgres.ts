@@ -106,7 +106,9 @@ export class EmbeddedPostgres {
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
       if (rowCount === 0) {
         await client.query(`CREATE DATABASE ${DATABASE}`).catch((error: { code?: string }) => {
-          if (error.code !== '42P04') throw error; // another process created it first
+          // Another process created it first: duplicate_database, or unique_violation on
+          // pg_database when both CREATEs ran at the same moment.
+          if (error.code !== '42P04' && error.code !== '23505') throw error;
         });
       }
     } finally {
