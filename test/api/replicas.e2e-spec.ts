@@ -35,7 +35,7 @@ describe('two replicas sharing Postgres and Redis', () => {
       SERVICE_REGISTRY_CACHE_STATS_INTERVAL_MS: '300',
       LOG_LEVEL: 'info',
     };
-    [a, b] = await Promise.all([AppProcess.start({ env }), AppProcess.start({ env })]);
+    [a, b] = await AppProcess.startMany(2, { env });
   });
 
   afterAll(async () => {

@@ -15,7 +15,7 @@ describe('schema and migrations', () => {
 
   it('migrates exactly once when three replicas start together on an empty database', async () => {
     const env = { DATABASE_URL: database.url, REDIS_URL: 'inline', APPHUB_DISABLE_SERVICE_POLLING: '1' };
-    const replicas = await Promise.all([AppProcess.start({ env }), AppProcess.start({ env }), AppProcess.start({ env })]);
+    const replicas = await AppProcess.startMany(3, { env });
     try {
       for (const replica of replicas) expect((await replica.fetch('/readyz')).status).toBe(200);
       const migrations = await database.query<{ name: string; runs: number }>(

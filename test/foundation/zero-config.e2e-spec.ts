@@ -18,17 +18,6 @@ async function embeddedAnswers(port: number): Promise<boolean> {
   }
 }
 
-/** Starts two processes at the same moment; if either fails, stops the other and throws. */
-async function startedTogether(env: Record<string, string>): Promise<[AppProcess, AppProcess]> {
-  const results = await Promise.allSettled([AppProcess.start({ env }), AppProcess.start({ env })]);
-  const failed = results.find((result) => result.status === 'rejected');
-  if (failed) {
-    await Promise.all(results.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
-    throw (failed as PromiseRejectedResult).reason;
-  }
-  return results.map((result) => (result as PromiseFulfilledResult<AppProcess>).value) as [AppProcess, AppProcess];
-}
-
 describe('zero-config start (no DATABASE_URL, no REDIS_URL)', () => {
   let folder: string;
   let env: Record<string, string>;
@@ -44,7 +33,7 @@ describe('zero-config start (no DATABASE_URL, no REDIS_URL)', () => {
   });
 
   it('starts one embedded Postgres for two processes started together, and only its starter stops it', async () => {
-    const [first, second] = await startedTogether(env);
+    const [first, second] = await AppProcess.startMany(2, { env });
     let starter = first;
     let other = second;
     try {

@@ -35,6 +35,20 @@ export class AppProcess {
     return app;
   }
 
+  /**
+   * Starts `count` processes at the same moment. If any fails to start, the others are
+   * stopped before the error is thrown, so no process outlives the test.
+   */
+  static async startMany(count: number, options: AppProcessOptions = {}): Promise<AppProcess[]> {
+    const results = await Promise.allSettled(Array.from({ length: count }, () => AppProcess.start(options)));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) {
+      await Promise.all(results.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+      throw failed.reason;
+    }
+    return results.map((result) => (result as PromiseFulfilledResult<AppProcess>).value);
+  }
+
   /** Spawns without waiting (for tests of start-up failures). */
   static spawn(env: Record<string, string | undefined>, port: number): AppProcess {
     const child = spawn(process.execPath, [join(DIST, 'main.js')], {
