@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { BackfillModuleContextsCommand } from './commands/backfill-module-contexts.command';
+import { BackfillCommand } from './commands/backfill.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ManifestsModule } from './manifests/manifests.module';
 import { RedisModule } from './redis/redis.module';
 import { RegistryCacheModule } from './registry-cache/registry-cache.module';
 
@@ -12,7 +15,8 @@ import { RegistryCacheModule } from './registry-cache/registry-cache.module';
     DatabaseModule.forRoot({ migrateOnStart: false, connectAttempts: 1 }),
     RedisModule,
     RegistryCacheModule,
+    ManifestsModule,
   ],
-  providers: [MigrateCommand],
+  providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand],
 })
 export class CliModule {}
