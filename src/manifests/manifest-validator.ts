@@ -215,7 +215,7 @@ function checkNetwork(shape: Shape, value: unknown, path: string): void {
     });
   }
   for (const cycle of findCycles(dependencies)) {
-    shape.report(dependencies.get(cycle[0])!.path, `dependsOn forms a cycle: ${[...cycle, cycle[0]].join(' -> ')}`);
+    shape.report(dependencies.get(cycle[0])!.path, `forms a cycle: ${[...cycle, cycle[0]].join(' -> ')}`);
   }
 
   const launchOrder = shape.slugList(network.launchOrder, joinPath(path, 'launchOrder'));
