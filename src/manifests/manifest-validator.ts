@@ -41,8 +41,8 @@ export class ManifestValidator {
     } else {
       const root = shape.object(value, '', [], ['services', 'networks']);
       if (!root) return null;
-      services = shape.array(root.services, 'services', { optional: true }) ?? [];
-      networks = shape.array(root.networks, 'networks', { optional: true }) ?? [];
+      services = shape.array(root.services, 'services') ?? [];
+      networks = shape.array(root.networks, 'networks') ?? [];
       if (services.length === 0 && networks.length === 0 && problems.length === before) {
         out.report('', 'declares no services and no networks (give a non-empty "services" or "networks")');
       }
@@ -78,7 +78,7 @@ export class ManifestValidator {
       shape.report('', 'needs "manifestPath" (one manifest file) or "manifests" (a list of { path, kind })');
     }
     shape.string(root.manifestPath, 'manifestPath', { optional: true });
-    shape.array(root.manifests, 'manifests', { optional: true, nonEmpty: true })?.forEach((manifest, index) => {
+    shape.array(root.manifests, 'manifests', { nonEmpty: true })?.forEach((manifest, index) => {
       const path = joinPath('manifests', index);
       const entry = shape.object(manifest, path, ['path'], ['kind', 'description']);
       if (!entry) return;
@@ -88,7 +88,7 @@ export class ManifestValidator {
     });
 
     const placeholderNames = new Map<string, string>();
-    shape.array(root.placeholders, 'placeholders', { optional: true })?.forEach((placeholder, index) => {
+    shape.array(root.placeholders, 'placeholders')?.forEach((placeholder, index) => {
       const path = joinPath('placeholders', index);
       const entry = shape.object(placeholder, path, ['name'], ['description', 'default']);
       if (!entry) return;
@@ -105,7 +105,7 @@ export class ManifestValidator {
     let bootstrapActions: unknown[] = [];
     const bootstrap = root.bootstrap === undefined ? null : shape.object(root.bootstrap, 'bootstrap', [], ['actions']);
     if (bootstrap) {
-      bootstrapActions = shape.array(bootstrap.actions, 'bootstrap.actions', { optional: true }) ?? [];
+      bootstrapActions = shape.array(bootstrap.actions, 'bootstrap.actions') ?? [];
       bootstrapActions.forEach((action, index) => checkBootstrapAction(shape, action, joinPath('bootstrap.actions', index)));
     }
 
@@ -270,7 +270,7 @@ function checkApp(shape: Shape, value: unknown, path: string): void {
 }
 
 function checkTags(shape: Shape, value: unknown, path: string): void {
-  shape.array(value, path, { optional: true })?.forEach((tag, index) => {
+  shape.array(value, path)?.forEach((tag, index) => {
     const tagPath = joinPath(path, index);
     const entry = shape.object(tag, tagPath, ['key', 'value'], []);
     if (!entry) return;
@@ -281,7 +281,7 @@ function checkTags(shape: Shape, value: unknown, path: string): void {
 
 function checkEnv(shape: Shape, value: unknown, path: string): void {
   const keys = new Map<string, string>();
-  shape.array(value, path, { optional: true })?.forEach((item, index) => {
+  shape.array(value, path)?.forEach((item, index) => {
     const entryPath = joinPath(path, index);
     const entry = shape.object(item, entryPath, ['key'], ['value', 'fromService']);
     if (!entry) return;
@@ -373,6 +373,7 @@ class Shape {
    * (`optional` null: any other key is allowed). Returns it, or null if it is not an object.
    */
   object(value: unknown, path: string, required: string[], optional: string[] | null): Record<string, unknown> | null {
+    if (value === undefined) return null; // a missing required key is reported by its parent
     if (!isPlainObject(value)) {
       this.report(path, `must be an object, got ${describe(value)}`);
       return null;
@@ -409,7 +410,7 @@ class Shape {
   }
 
   slugList(value: unknown, path: string): string[] | undefined {
-    const items = this.array(value, path, { optional: true });
+    const items = this.array(value, path);
     if (!items) return undefined;
     const slugs = items.map((item, index) => this.slug(item, joinPath(path, index)));
     return slugs.every((slug) => slug !== undefined) ? (slugs as string[]) : undefined;
@@ -437,11 +438,8 @@ class Shape {
     }
   }
 
-  array(value: unknown, path: string, rule: { optional?: boolean; nonEmpty?: boolean } = {}): unknown[] | undefined {
-    if (value === undefined) {
-      if (!rule.optional) this.report(path, 'is required');
-      return undefined;
-    }
+  array(value: unknown, path: string, rule: { nonEmpty?: boolean } = {}): unknown[] | undefined {
+    if (value === undefined) return undefined; // a missing required key is reported by its parent
     if (!Array.isArray(value)) {
       this.report(path, `must be a list, got ${describe(value)}`);
       return undefined;
