@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { SchemaMigrator } from '../database/schema-migrator';
 import { BootstrapRunner } from './bootstrap-runner';
 import { ImportResult, ManifestImporterService } from './manifest-importer.service';
-import { LoadedModule } from './manifest.types';
+import { LoadedModule, ResolvedModule } from './manifest.types';
 import { ManifestProblem, ManifestValidationError } from './manifest-problems';
 import { ModuleLoader, ModuleSource } from './module-loader';
 import { PlaceholderInputs, PlaceholderResolver } from './placeholder-resolver';
@@ -62,7 +62,7 @@ export class BackfillService {
       const ran = bootstrapReports.get(module.moduleId);
       reports.push({
         moduleId: module.moduleId,
-        notes: module.notes,
+        notes: [...module.notes, ...unusedVariables(module, resolved[index], request.variables)],
         bootstrap: ran ?? [],
         bootstrapNotRun: ran ? 0 : module.bootstrapActions.length,
         result: await this.importer.import(resolved[index], { dryRun: request.dryRun }),
@@ -87,6 +87,17 @@ export class BackfillService {
     }
     return modules;
   }
+}
+
+/** `--var` names that are no placeholder of the module (a typo, or meant for another module). */
+function unusedVariables(module: LoadedModule, resolved: ResolvedModule, variables: Record<string, string>): string[] {
+  const known = new Set(module.placeholders.map((placeholder) => placeholder.name));
+  for (const { definition } of [...resolved.services, ...resolved.networks]) {
+    for (const name of Object.keys(definition.placeholders ?? {})) known.add(name);
+  }
+  return Object.keys(variables)
+    .filter((name) => !known.has(name))
+    .map((name) => `--var ${name} matches no placeholder of module "${module.moduleId}"`);
 }
 
 /**

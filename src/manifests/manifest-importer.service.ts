@@ -58,7 +58,7 @@ export class ManifestImporterService {
     const dryRun = options.dryRun ?? false;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    let outcome: { result: ImportResult; touchedServices: string[]; touchedNetworks: string[] };
+    let outcome: Awaited<ReturnType<ManifestImporterService['importWithin']>>;
     try {
       await runner.startTransaction();
       outcome = await this.importWithin(runner.manager, module, dryRun);
@@ -70,8 +70,8 @@ export class ManifestImporterService {
     } finally {
       await runner.release();
     }
-    const { result, touchedServices, touchedNetworks } = outcome;
-    if (!dryRun && (touchedServices.length > 0 || touchedNetworks.length > 0)) {
+    const { result, touchedServices, touchedNetworks, contextsChanged } = outcome;
+    if (!dryRun && (touchedServices.length > 0 || touchedNetworks.length > 0 || contextsChanged)) {
       await this.bus.publish({ reason: 'backfill', services: touchedServices, networks: touchedNetworks, modules: [module.moduleId] });
     }
     return result;
@@ -94,6 +94,7 @@ export class ManifestImporterService {
     const unchangedSlugs = servicePlan.filter((item) => item.action === 'unchanged').map((item) => item.key);
     const restored = dryRun ? [] : await this.serviceRows.missing(manager, unchangedSlugs);
 
+    let contextsChanged = false;
     if (!dryRun) {
       if (changed) {
         await this.writeServiceVersions(manager, moduleId, version, servicePlan);
@@ -102,7 +103,8 @@ export class ManifestImporterService {
       for (const slug of restored) {
         await this.serviceRows.upsert(manager, moduleId, servicePlan.find((item) => item.key === slug)!.incoming!.definition);
       }
-      await this.contexts.syncWithin(manager, moduleId);
+      const contexts = await this.contexts.syncWithin(manager, moduleId);
+      contextsChanged = contexts.written + contexts.deleted > 0;
     }
 
     const touchedServices = [...servicePlan.filter((item) => item.action !== 'unchanged').map((item) => item.key), ...restored];
@@ -119,7 +121,7 @@ export class ManifestImporterService {
         networks: networkPlan.map((item) => ({ id: item.key, action: item.action })),
       },
     };
-    return { result, touchedServices, touchedNetworks };
+    return { result, touchedServices, touchedNetworks, contextsChanged };
   }
 
   /** A slug or network id held by another module (or registered as external) stops the import. */

@@ -268,9 +268,25 @@ describe('backfill', () => {
     const [row] = await db.query<{ mode: string }>(`select definition->'env'->0->>'value' as mode from service_manifests`);
     expect(row.mode).toBe('slow');
 
+    const unusedVar = await backfill(['--path', dir, '--module', 'bare', '--var', 'BARE_MODE=slow', '--var', 'BARE_MOOD=x']);
+    expect(unusedVar.stdout).toMatch(/note: --var BARE_MOOD matches no placeholder of module "bare"/);
+    expect(unusedVar.stdout).toMatch(/1 unchanged/);
+
     const missing = await runCli(['backfill', '--path', dir], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/pass --module ID to import service-manifests\/service-manifest\.json/);
+  });
+
+  it('takes the module from --config alone, and restores a deleted registry entry without a new version', async () => {
+    const first = await backfill(['--config', join(OBSERVATORY, 'config.json')]);
+    expect(first.stdout).toMatch(/^Module observatory@1: 2 services \(2 added/m);
+    await db.query(`delete from services where slug = 'observatory-admin'`);
+    await db.query(`delete from module_resource_contexts where resource_id = 'observatory-admin'`);
+    const again = await backfill(['--config', join(OBSERVATORY, 'config.json')]);
+    expect(again.stdout).toMatch(/^Module observatory@1: 2 services \(0 added, 0 changed, 2 unchanged, 0 removed\)/m);
+    expect(await db.query(`select slug from services order by slug`)).toEqual([{ slug: 'observatory-admin' }, { slug: 'observatory-dashboard' }]);
+    expect(await db.query(`select count(*)::int as contexts from module_resource_contexts`)).toEqual([{ contexts: 3 }]);
+    expect(await db.query(`select count(*)::int as versions from service_manifests`)).toEqual([{ versions: 2 }]);
   });
 
   it('refuses a slug registered as an external service, naming it, and writes nothing', async () => {
@@ -352,7 +368,11 @@ describe('backfill', () => {
     const missingDir = await runCli(['backfill', '--path', 'modules/nowhere'], env);
     expect(missingDir.code).toBe(1);
     expect(missingDir.stderr).toMatch(/modules\/nowhere: \(file\): module directory not found/);
-    for (const result of [badVar, badName, unknownFlag, noPath, missingDir]) expect(result.stderr).not.toMatch(/\n\s+at /);
+    const configWithPaths = await runCli(['backfill', '--config', 'x.json', '--path', 'a', '--path', 'b'], env);
+    expect(configWithPaths.stderr).toMatch(/^error: --config names one module descriptor: give at most one --path with it$/m);
+    const twice = await runCli(['backfill', '--path', OBSERVATORY, '--path', `${OBSERVATORY}/`], env);
+    expect(twice.stderr).toMatch(/^error: --path .* and --path .* are both module "observatory"$/m);
+    for (const result of [badVar, badName, unknownFlag, noPath, missingDir, configWithPaths, twice]) expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('documents every flag in --help', async () => {
