@@ -6,7 +6,7 @@ import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ManifestsModule } from './manifests/manifests.module';
 import { RedisModule } from './redis/redis.module';
-import { RegistryCacheModule } from './registry-cache/registry-cache.module';
+import { InvalidationModule } from './registry-cache/invalidation.module';
 
 /** The CLI application context: no HTTP server, no scheduler. */
 @Module({
@@ -14,7 +14,7 @@ import { RegistryCacheModule } from './registry-cache/registry-cache.module';
     RegistryConfigModule,
     DatabaseModule.forRoot({ migrateOnStart: false, connectAttempts: 1 }),
     RedisModule,
-    RegistryCacheModule,
+    InvalidationModule,
     ManifestsModule,
   ],
   providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand],

@@ -135,22 +135,22 @@ export class ManifestImporterService {
           [slugs, moduleId],
         )
       : [];
-    for (const row of manifestOwners) conflicts.push(`service slug "${row.service_slug}" is owned by module "${row.module_id}"`);
+    for (const row of manifestOwners) conflicts.push(`service slug '${row.service_slug}' is owned by module '${row.module_id}'`);
     const reported = new Set(manifestOwners.map((row) => row.service_slug));
     for (const { slug, owner } of await this.serviceRows.foreignOwners(manager, moduleId, slugs)) {
       if (reported.has(slug)) continue;
       conflicts.push(
         owner.kind === 'external'
-          ? `service slug "${slug}" is registered as an external service`
-          : `service slug "${slug}" is owned by module "${owner.moduleId}"`,
+          ? `service slug '${slug}' is registered as an external service`
+          : `service slug '${slug}' is owned by module '${owner.moduleId}'`,
       );
     }
     for (const { networkId, moduleId: owner } of await this.networks.foreignOwners(manager, moduleId, networkIds)) {
-      conflicts.push(`network "${networkId}" is owned by module "${owner}"`);
+      conflicts.push(`network '${networkId}' is owned by module '${owner}'`);
     }
     if (conflicts.length > 0) {
       throw new ConflictException(
-        conflicts.length === 1 ? conflicts[0] : [`module "${moduleId}" conflicts with the registry:`, ...conflicts].join('\n'),
+        conflicts.length === 1 ? conflicts[0] : [`module '${moduleId}' conflicts with the registry:`, ...conflicts].join('\n'),
       );
     }
   }

@@ -296,7 +296,7 @@ describe('backfill', () => {
     const before = await db.snapshot();
     const result = await runCli(RUNBOOK_BACKFILL, env);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: service slug "observatory-admin" is registered as an external service$/m);
+    expect(result.stderr).toMatch(/^error: service slug 'observatory-admin' is registered as an external service$/m);
     expect(await db.snapshot()).toEqual(before);
   });
 

@@ -49,7 +49,7 @@ const CASES: { fixture: string; module?: string; expected: RegExp[] }[] = [
     ],
   },
   { fixture: 'only-workflow-manifests', expected: [/config\.json: \(root\): the module declares no services and no networks/] },
-  { fixture: 'slug-owned-by-another-module', expected: [/service slug "observatory-dashboard" is owned by module "observatory"/] },
+  { fixture: 'slug-owned-by-another-module', expected: [/service slug 'observatory-dashboard' is owned by module 'observatory'/] },
 ];
 
 describe('backfill of malformed modules', () => {
