@@ -97,6 +97,11 @@ export class ManifestImporterService {
     let contextsChanged = false;
     if (!dryRun) {
       if (changed) {
+        await manager.query(`INSERT INTO module_versions (module_id, module_version, summary) VALUES ($1, $2, $3::jsonb)`, [
+          moduleId,
+          version,
+          JSON.stringify({ services: countPlan(servicePlan), networks: countPlan(networkPlan) }),
+        ]);
         await this.writeServiceVersions(manager, moduleId, version, servicePlan);
         await this.networks.apply(manager, moduleId, version, networkPlan);
       }
@@ -166,10 +171,14 @@ export class ManifestImporterService {
     );
   }
 
-  /** The module's highest version so far, over service manifests and networks (0: never imported). */
+  /**
+   * The module's highest version so far (0: never imported). `module_versions` is the
+   * counter; the versioned tables are read too, so rows written without it still count.
+   */
   private async currentVersion(manager: EntityManager, moduleId: string): Promise<number> {
     const [row]: { version: number | null }[] = await manager.query(
       `SELECT GREATEST(
+         (SELECT max(module_version) FROM module_versions WHERE module_id = $1),
          (SELECT max(module_version) FROM service_manifests WHERE module_id = $1),
          (SELECT max(module_version) FROM service_networks WHERE module_id = $1)) AS version`,
       [moduleId],

@@ -208,6 +208,21 @@ describe('backfill', () => {
       await db.query(`select n.module_version, m.service_slug from service_networks n join service_network_members m on m.service_network_id = n.id
                        where n.superseded_at is null`),
     ).toEqual([{ module_version: 2, service_slug: 'observatory-dashboard' }]);
+
+    // Removing a service alone also takes a version: the next change is @3, not a second @2.
+    await copy.edit('config.json', (json) => {
+      json.manifests = json.manifests.filter((manifest: { kind?: string }) => manifest.kind !== 'networks');
+    });
+    const removedOnly = await backfill(['--path', copy.dir]);
+    expect(removedOnly.stdout).toMatch(/^Module observatory@3: 1 services \(0 added, 0 changed, 1 unchanged, 0 removed\), 0 networks$/m);
+    const next = await backfill(['--path', copy.dir, '--var', 'OBSERVATORY_LOG_LEVEL=debug']);
+    expect(next.stdout).toMatch(/^Module observatory@4: 1 services \(0 added, 1 changed, 0 unchanged, 0 removed\), 0 networks$/m);
+    expect(await db.query(`select module_version, summary from module_versions order by module_version`)).toEqual([
+      { module_version: 1, summary: { services: { added: 2, changed: 0, unchanged: 0, removed: 0 }, networks: { added: 1, changed: 0, unchanged: 0, removed: 0 } } },
+      { module_version: 2, summary: { services: { added: 0, changed: 0, unchanged: 1, removed: 1 }, networks: { added: 0, changed: 1, unchanged: 0, removed: 0 } } },
+      { module_version: 3, summary: { services: { added: 0, changed: 0, unchanged: 1, removed: 0 }, networks: { added: 0, changed: 0, unchanged: 0, removed: 1 } } },
+      { module_version: 4, summary: { services: { added: 0, changed: 1, unchanged: 0, removed: 0 }, networks: { added: 0, changed: 0, unchanged: 0, removed: 0 } } },
+    ]);
   });
 
   it('a dry run prints the plan and writes nothing', async () => {

@@ -42,6 +42,7 @@ describe('concurrent backfills of one module', () => {
     ).map((row) => row.module_version);
     const latest = versions.at(-1)!;
     expect(versions).toEqual(Array.from({ length: latest }, (_, index) => index + 1));
+    expect((await db.query<{ module_version: number }>(`select module_version from module_versions order by 1`)).map((row) => row.module_version)).toEqual(versions);
     // The dashboard never changes: one row, version 1. Every admin version differs from the one before.
     expect(await db.query(`select module_version from service_manifests where service_slug = 'observatory-dashboard'`)).toEqual([{ module_version: 1 }]);
     const adminTokens = await db.query<{ module_version: number; token: string }>(
