@@ -218,5 +218,5 @@ function translateConstraintError(error: unknown, moduleId: string): unknown {
   const driverError = error.driverError as { code?: string; constraint?: string; detail?: string };
   const reason = driverError.code === '23505' && driverError.constraint ? OWNERSHIP_CONSTRAINTS[driverError.constraint] : undefined;
   if (!reason) return error;
-  return new ConflictException(`module "${moduleId}" could not be imported: ${reason} (${driverError.detail ?? driverError.constraint})`);
+  return new ConflictException(`module '${moduleId}' could not be imported: ${reason} (${driverError.detail ?? driverError.constraint})`);
 }

@@ -36,7 +36,7 @@ export class ModuleContextsService {
              OR EXISTS (SELECT 1 FROM module_resource_contexts WHERE module_id = $1) AS known`,
         [moduleId],
       );
-      if (!known.known) throw new NotFoundException(`module "${moduleId}" has never been imported`);
+      if (!known.known) throw new NotFoundException(`module '${moduleId}' has never been imported`);
       return this.syncWithin(manager, moduleId);
     });
     if (result.written + result.deleted > 0) await this.bus.publish({ reason: 'module-contexts', modules: [moduleId] });

@@ -351,7 +351,7 @@ describe('backfill', () => {
 
     const unknown = await runCli(['backfill-module-contexts', '--module', 'nobody'], env);
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^error: module "nobody" has never been imported$/m);
+    expect(unknown.stderr).toMatch(/^error: module 'nobody' has never been imported$/m);
     const noModule = await runCli(['backfill-module-contexts'], env);
     expect(noModule.code).not.toBe(0);
     expect(noModule.stderr).toMatch(/required option '--module <id>' not specified/);

@@ -1,3 +1,6 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../support/cli';
 import { TestDatabase } from '../support/test-database';
 
@@ -61,5 +64,30 @@ describe('concurrent backfills of one module', () => {
     expect(Math.max(...reported.map((report) => report.version))).toBe(latest);
     const finalToken = adminTokens.at(-1)!.token;
     for (const report of reported.filter((item) => item.version === latest)) expect(report.token).toBe(finalToken);
+  });
+
+  it('two modules claiming one new slug at once: one wins, the other gets a conflict and writes nothing', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'slug-race-'));
+    try {
+      const modules = ['left', 'right'];
+      for (const module of modules) {
+        await mkdir(join(root, module, 'service-manifests'), { recursive: true });
+        await writeFile(
+          join(root, module, 'service-manifests', 'service-manifest.json'),
+          JSON.stringify([{ slug: 'shared-svc', displayName: module, kind: 'api', baseUrl: `http://127.0.0.1:1/${module}` }]),
+        );
+      }
+      const env = { DATABASE_URL: db.url, REDIS_URL: 'inline' };
+      const results = await Promise.all(modules.map((module) => runCli(['backfill', '--path', join(root, module), '--module', module], env)));
+      expect(results.map((result) => result.code).sort()).toEqual([0, 1]);
+      const loser = results.find((result) => result.code === 1)!;
+      expect(loser.stderr).toMatch(/^error: (service slug 'shared-svc' is owned by module '(left|right)'|module '(left|right)' could not be imported: .*just imported by another module.*)$/m);
+      const winner = modules[results.findIndex((result) => result.code === 0)];
+      expect(await db.query(`select module_id from service_manifests where service_slug = 'shared-svc'`)).toEqual([{ module_id: winner }]);
+      expect(await db.query(`select module_id, display_name from services where slug = 'shared-svc'`)).toEqual([{ module_id: winner, display_name: winner }]);
+      expect(await db.query(`select module_id from module_versions where module_id in ('left', 'right')`)).toEqual([{ module_id: winner }]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
