@@ -32,8 +32,8 @@ export interface ModuleBackfillReport {
 /**
  * The backfill of SPEC §4–§5 for a set of module directories: every module is loaded,
  * validated and resolved before anything is written (all problems of all modules are
- * reported together); then pending migrations are applied and each module is imported in
- * its own transaction.
+ * reported together); then pending migrations are applied (a dry run only checks there are
+ * none) and each module is imported in its own transaction.
  */
 @Injectable()
 export class BackfillService {
@@ -56,7 +56,7 @@ export class BackfillService {
     }
     const resolved = collectProblems(modules, (module) => this.resolver.resolve(module, inputs), 'modules cannot be resolved');
 
-    await this.migrator.migrate();
+    await this.prepareSchema(request.dryRun);
     const reports: ModuleBackfillReport[] = [];
     for (const [index, module] of modules.entries()) {
       const ran = bootstrapReports.get(module.moduleId);
@@ -69,6 +69,20 @@ export class BackfillService {
       });
     }
     return reports;
+  }
+
+  /** Applies pending migrations; a dry run writes nothing, so it refuses an outdated schema instead. */
+  private async prepareSchema(dryRun: boolean): Promise<void> {
+    if (!dryRun) {
+      await this.migrator.migrate();
+      return;
+    }
+    const pending = await this.migrator.pending();
+    if (pending.length > 0) {
+      throw new Error(
+        `the database schema is not up to date (${pending.length} pending migration(s)); a dry run writes nothing: run "migrate" or a backfill without --dry-run first`,
+      );
+    }
   }
 
   private async loadAll(sources: ModuleSource[]): Promise<LoadedModule[]> {

@@ -360,6 +360,12 @@ describe('backfill', () => {
   it('applies pending migrations first, so it works on an empty database', async () => {
     const empty = await TestDatabase.empty();
     try {
+      // A dry run writes nothing, not even the schema: it says what to do instead.
+      const dryRun = await runCli([...RUNBOOK_BACKFILL, '--dry-run'], { DATABASE_URL: empty.url, REDIS_URL: 'inline' });
+      expect(dryRun.code).toBe(1);
+      expect(dryRun.stderr).toMatch(/^error: the database schema is not up to date \(\d+ pending migration\(s\)\); a dry run writes nothing: run "migrate"/m);
+      expect(await empty.query(`select count(*)::int as tables from pg_tables where schemaname = 'public'`)).toEqual([{ tables: 0 }]);
+
       const result = await runCli(RUNBOOK_BACKFILL, { DATABASE_URL: empty.url, REDIS_URL: 'inline' });
       expect(result.code).toBe(0);
       expect(await empty.query(RUNBOOK_ACTIVE_QUERY)).toHaveLength(2);
