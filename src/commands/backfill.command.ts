@@ -30,13 +30,15 @@ export class BackfillCommand extends CommandRunner {
     const paths = options.path ?? [];
     if (options.config && paths.length > 1) throw new Error('--config names one module descriptor: give at most one --path with it');
     const directories = paths.length > 0 ? paths : options.config ? [dirname(options.config)] : [];
-    const reports = await this.backfill.backfill({
-      sources: directories.map((path) => ({ path, moduleId: options.module, configFile: options.config })),
-      variables: options.var ?? {},
-      runBootstrap: Boolean(options.noBootstrapFlag || options.runBootstrap),
-      dryRun: Boolean(options.dryRun),
-    });
-    for (const report of reports) process.stdout.write(describe(report));
+    await this.backfill.backfill(
+      {
+        sources: directories.map((path) => ({ path, moduleId: options.module, configFile: options.config })),
+        variables: options.var ?? {},
+        runBootstrap: Boolean(options.noBootstrapFlag || options.runBootstrap),
+        dryRun: Boolean(options.dryRun),
+      },
+      (report) => process.stdout.write(describe(report)),
+    );
   }
 
   @Option({ flags: '--path <dir>', description: 'module directory to import (repeatable; each path is one module)' })

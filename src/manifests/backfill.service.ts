@@ -45,7 +45,11 @@ export class BackfillService {
     private readonly migrator: SchemaMigrator,
   ) {}
 
-  async backfill(request: BackfillRequest): Promise<ModuleBackfillReport[]> {
+  /**
+   * Runs the backfill; `onReport` hears of each module as soon as its import committed, so a
+   * later module's failure does not hide what was already written.
+   */
+  async backfill(request: BackfillRequest, onReport: (report: ModuleBackfillReport) => void = () => undefined): Promise<ModuleBackfillReport[]> {
     const modules = await this.loadAll(request.sources);
 
     // Bootstrap actions may set env defaults that placeholder defaults read: run them first.
@@ -60,13 +64,15 @@ export class BackfillService {
     const reports: ModuleBackfillReport[] = [];
     for (const [index, module] of modules.entries()) {
       const ran = bootstrapReports.get(module.moduleId);
-      reports.push({
+      const report: ModuleBackfillReport = {
         moduleId: module.moduleId,
         notes: [...module.notes, ...unusedVariables(module, resolved[index], request.variables)],
         bootstrap: ran ?? [],
         bootstrapNotRun: ran ? 0 : module.bootstrapActions.length,
         result: await this.importer.import(resolved[index], { dryRun: request.dryRun }),
-      });
+      };
+      reports.push(report);
+      onReport(report);
     }
     return reports;
   }

@@ -29,6 +29,15 @@ export interface ImportResult {
 
 type ServiceDefinition = ResolvedService['definition'];
 
+/** What one import transaction did: its result, and what the invalidation must name. */
+interface ImportOutcome {
+  result: ImportResult;
+  touchedServices: string[];
+  touchedNetworks: string[];
+  /** The module's context rows changed (e.g. repaired) even if no definition did. */
+  contextsChanged: boolean;
+}
+
 /** Unique indexes that only a concurrent import of another module can trip. */
 const OWNERSHIP_CONSTRAINTS: Record<string, string> = {
   service_manifests_active_slug_key: 'a service slug of this module was just imported by another module',
@@ -58,7 +67,7 @@ export class ManifestImporterService {
     const dryRun = options.dryRun ?? false;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    let outcome: Awaited<ReturnType<ManifestImporterService['importWithin']>>;
+    let outcome: ImportOutcome;
     try {
       await runner.startTransaction();
       outcome = await this.importWithin(runner.manager, module, dryRun);
@@ -77,7 +86,7 @@ export class ManifestImporterService {
     return result;
   }
 
-  private async importWithin(manager: EntityManager, module: ResolvedModule, dryRun: boolean) {
+  private async importWithin(manager: EntityManager, module: ResolvedModule, dryRun: boolean): Promise<ImportOutcome> {
     const { moduleId } = module;
     await lockModule(manager, moduleId);
 
@@ -97,11 +106,7 @@ export class ManifestImporterService {
     let contextsChanged = false;
     if (!dryRun) {
       if (changed) {
-        await manager.query(`INSERT INTO module_versions (module_id, module_version, summary) VALUES ($1, $2, $3::jsonb)`, [
-          moduleId,
-          version,
-          JSON.stringify({ services: countPlan(servicePlan), networks: countPlan(networkPlan) }),
-        ]);
+        await this.recordVersion(manager, moduleId, version, servicePlan, networkPlan);
         await this.writeServiceVersions(manager, moduleId, version, servicePlan);
         await this.networks.apply(manager, moduleId, version, networkPlan);
       }
@@ -184,6 +189,21 @@ export class ManifestImporterService {
       [moduleId],
     );
     return row.version ?? 0;
+  }
+
+  /** The module's new version in `module_versions` (its version counter), with what changed. */
+  private async recordVersion(
+    manager: EntityManager,
+    moduleId: string,
+    version: number,
+    servicePlan: PlannedItem<unknown>[],
+    networkPlan: PlannedItem<unknown>[],
+  ): Promise<void> {
+    await manager.query(`INSERT INTO module_versions (module_id, module_version, summary) VALUES ($1, $2, $3::jsonb)`, [
+      moduleId,
+      version,
+      JSON.stringify({ services: countPlan(servicePlan), networks: countPlan(networkPlan) }),
+    ]);
   }
 
   private async writeServiceVersions(

@@ -304,6 +304,36 @@ describe('backfill', () => {
     expect(await db.query(`select count(*)::int as versions from service_manifests`)).toEqual([{ versions: 2 }]);
   });
 
+  it('imports each --path as its own module, and reports a module as soon as it committed', async () => {
+    const thief = await mkdtemp(join(tmpdir(), 'thief-module-'));
+    temporary.push(thief);
+    const declare = async (slug: string) => {
+      await writeFile(join(thief, 'config.json'), JSON.stringify({ module: 'thief', manifestPath: 'manifest.json' }));
+      await writeFile(join(thief, 'manifest.json'), JSON.stringify([{ slug, displayName: 'Thief', kind: 'api', baseUrl: 'http://127.0.0.1:2' }]));
+    };
+    await declare('thief-api');
+    const both = await backfill(['--path', OBSERVATORY, '--path', thief]);
+    expect(both.stdout).toMatch(/^Module observatory@1: 2 services \(2 added/m);
+    expect(both.stdout).toMatch(/^Module thief@1: 1 services \(1 added/m);
+
+    // The first module commits; the second then conflicts: the first is reported, the run fails.
+    const copy = await copyObservatory();
+    temporary.push(join(copy.dir, '..'));
+    await copy.edit('service-manifests/service-manifest.json', (json) => {
+      json.services[0].baseUrl = 'http://127.0.0.1:4399';
+    });
+    await declare('observatory-dashboard');
+    const partial = await runCli(['backfill', '--path', copy.dir, '--path', thief], env);
+    expect(partial.code).toBe(1);
+    expect(partial.stdout).toMatch(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks$/m);
+    expect(partial.stderr).toMatch(/^error: service slug 'observatory-dashboard' is owned by module 'observatory'$/m);
+    expect(await db.query(RUNBOOK_ACTIVE_QUERY)).toEqual([
+      { service_slug: 'observatory-admin', module_id: 'observatory', module_version: 1 },
+      { service_slug: 'observatory-dashboard', module_id: 'observatory', module_version: 2 },
+      { service_slug: 'thief-api', module_id: 'thief', module_version: 1 },
+    ]);
+  });
+
   it('refuses a slug registered as an external service, naming it, and writes nothing', async () => {
     await db.query(
       `insert into services (id, slug, display_name, kind, base_url, source) values ('external:observatory-admin', 'observatory-admin', 'Admin', 'ui', 'http://x', 'external')`,
