@@ -50,6 +50,7 @@ const CASES: { fixture: string; module?: string; expected: RegExp[] }[] = [
   },
   { fixture: 'only-workflow-manifests', expected: [/config\.json: \(root\): the module declares no services and no networks/] },
   { fixture: 'slug-owned-by-another-module', expected: [/service slug 'observatory-dashboard' is owned by module 'observatory'/] },
+  { fixture: 'network-owned-by-another-module', expected: [/^error: network 'observatory' is owned by module 'observatory'$/m] },
 ];
 
 describe('backfill of malformed modules', () => {
