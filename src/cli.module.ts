@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { BackfillModuleContextsCommand } from './commands/backfill-module-contexts.command';
+import { BackfillCommand } from './commands/backfill.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ManifestsModule } from './manifests/manifests.module';
 import { RedisModule } from './redis/redis.module';
 import { InvalidationModule } from './registry-cache/invalidation.module';
 
@@ -12,7 +15,8 @@ import { InvalidationModule } from './registry-cache/invalidation.module';
     DatabaseModule.forRoot({ migrateOnStart: false, connectAttempts: 1 }),
     RedisModule,
     InvalidationModule,
+    ManifestsModule,
   ],
-  providers: [MigrateCommand],
+  providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand],
 })
 export class CliModule {}

@@ -1,5 +1,6 @@
 import { ServiceHealthSnapshotEntity } from '../health/service-health-snapshot.entity';
 import { ModuleResourceContextEntity } from '../manifests/module-resource-context.entity';
+import { ModuleVersionEntity } from '../manifests/module-version.entity';
 import { ServiceManifestEntity } from '../manifests/service-manifest.entity';
 import { ServiceNetworkMemberEntity } from '../networks/service-network-member.entity';
 import { ServiceNetworkEntity } from '../networks/service-network.entity';
@@ -13,4 +14,5 @@ export const REGISTRY_ENTITIES = [
   ServiceNetworkMemberEntity,
   ServiceHealthSnapshotEntity,
   ModuleResourceContextEntity,
+  ModuleVersionEntity,
 ];

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS_TABLE } from './data-source-options';
 import { runMigrationsUnderLock } from './migration-runner';
 
 /** Brings the schema up to date (under the migration advisory lock). */
@@ -10,6 +11,14 @@ export class SchemaMigrator {
   /** Applies pending migrations; returns the names of those applied by this call. */
   migrate(): Promise<string[]> {
     return runMigrationsUnderLock(this.dataSource);
+  }
+
+  /** Names of the migrations not applied yet; reads only (creates not even the migrations table). */
+  async pending(): Promise<string[]> {
+    const [{ present }] = await this.dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS present`, [MIGRATIONS_TABLE]);
+    const applied: { name: string }[] = present ? await this.dataSource.query(`SELECT name FROM ${MIGRATIONS_TABLE}`) : [];
+    const names = new Set(applied.map((row) => row.name));
+    return this.dataSource.migrations.map((migration) => migration.name ?? migration.constructor.name).filter((name) => !names.has(name));
   }
 
   async appliedCount(): Promise<number> {

@@ -46,6 +46,7 @@ export class TestDatabase {
       'service_network_members',
       'service_health_snapshots',
       'module_resource_contexts',
+      'module_versions',
     ];
     const result: Record<string, unknown[]> = {};
     for (const table of tables) result[table] = await this.query(`SELECT * FROM ${table} ORDER BY 1`);

@@ -1,0 +1,105 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManifestValidationError } from './manifest-problems';
+import { ModuleLoader } from './module-loader';
+
+const MANIFEST = { services: [{ slug: 'api', displayName: 'API', kind: 'api', baseUrl: 'http://127.0.0.1:1' }] };
+
+describe('ModuleLoader', () => {
+  let root: string;
+  const loader = new ModuleLoader();
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'module-loader-'));
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  async function write(path: string, content: unknown): Promise<void> {
+    await mkdir(join(root, path, '..'), { recursive: true });
+    await writeFile(join(root, path), typeof content === 'string' ? content : JSON.stringify(content));
+  }
+
+  async function problemsOf(promise: Promise<unknown>): Promise<string[]> {
+    const error = await promise.then(
+      () => null,
+      (failure: unknown) => failure,
+    );
+    if (!(error instanceof ManifestValidationError)) throw new Error(`expected a ManifestValidationError, got ${String(error)}`);
+    return error.message.split('\n').slice(1);
+  }
+
+  it('reads service-config.json with a single manifestPath', async () => {
+    await write('mod/service-config.json', { module: 'mod', manifestPath: 'manifest.json', placeholders: [{ name: 'A', default: 'x' }] });
+    await write('mod/manifest.json', MANIFEST);
+    const module = await loader.load({ path: join(root, 'mod') });
+    expect(module.moduleId).toBe('mod');
+    expect(module.placeholders).toEqual([{ name: 'A', default: 'x' }]);
+    expect(module.services.map((located) => [located.path, located.entry.slug])).toEqual([['services[0]', 'api']]);
+  });
+
+  it('prefers config.json and skips bundle and workflow manifests with a note', async () => {
+    await write('mod/config.json', {
+      module: 'mod',
+      manifests: [{ path: 'services.json' }, { path: 'bundle.json', kind: 'bundle' }, { path: 'missing-workflow.json', kind: 'workflow' }],
+    });
+    await write('mod/service-config.json', 'not even JSON');
+    await write('mod/services.json', MANIFEST);
+    const module = await loader.load({ path: join(root, 'mod') });
+    expect(module.notes).toEqual([
+      'skipped bundle.json: manifests of kind "bundle" are not registry input',
+      'skipped missing-workflow.json: manifests of kind "workflow" are not registry input',
+    ]);
+  });
+
+  it('uses --config instead of the directory\'s descriptor', async () => {
+    await write('mod/config.json', { module: 'mod', manifestPath: 'nowhere.json' });
+    await write('elsewhere/alt.json', { module: 'alt', manifestPath: 'manifest.json' });
+    await write('mod/manifest.json', MANIFEST);
+    const module = await loader.load({ path: join(root, 'mod'), configFile: join(root, 'elsewhere', 'alt.json') });
+    expect(module.moduleId).toBe('alt');
+    expect(module.descriptorFile).toBe(join(root, 'elsewhere', 'alt.json')); // outside the working directory: shown absolute
+  });
+
+  it('refuses a manifest reached through a symbolic link that leaves the module', async () => {
+    await write('outside/manifest.json', MANIFEST);
+    await write('mod/config.json', { module: 'mod', manifestPath: 'linked/manifest.json' });
+    await symlink(join(root, 'outside'), join(root, 'mod', 'linked'));
+    expect(await problemsOf(loader.load({ path: join(root, 'mod') }))).toEqual([
+      expect.stringMatching(/config\.json: manifestPath: "linked\/manifest\.json" resolves outside the module directory \(through a symbolic link\)$/),
+    ]);
+  });
+
+  it('refuses an absolute manifest path outside the module', async () => {
+    await write('outside/manifest.json', MANIFEST);
+    await write('mod/config.json', { module: 'mod', manifests: [{ path: join(root, 'outside', 'manifest.json') }] });
+    expect(await problemsOf(loader.load({ path: join(root, 'mod') }))).toEqual([
+      expect.stringMatching(/config\.json: manifests\[0\]\.path: ".*" resolves outside the module directory$/),
+    ]);
+  });
+
+  it('reports problems of every manifest file together', async () => {
+    await write('mod/config.json', { module: 'mod', manifests: [{ path: 'a.json' }, { path: 'b.json' }, { path: 'c.json' }] });
+    await write('mod/a.json', '{"services": [');
+    await write('mod/b.json', { services: [{ slug: 'B' }] });
+    await write('mod/c.json', MANIFEST);
+    const problems = await problemsOf(loader.load({ path: join(root, 'mod') }));
+    expect(problems).toEqual([
+      expect.stringMatching(/a\.json: \(file\): is not valid JSON: Unexpected end of JSON input$/),
+      expect.stringMatching(/b\.json: services\[0\]\.displayName: is required$/),
+      expect.stringMatching(/b\.json: services\[0\]\.kind: is required$/),
+      expect.stringMatching(/b\.json: services\[0\]\.baseUrl: is required$/),
+      expect.stringMatching(/b\.json: services\[0\]\.slug: "B" is not valid/),
+    ]);
+  });
+
+  it('rejects an invalid --module for the bare layout', async () => {
+    await write('mod/service-manifests/service-manifest.json', MANIFEST);
+    expect(await problemsOf(loader.load({ path: join(root, 'mod'), moduleId: 'Not Valid' }))).toEqual([
+      '--module: (argument): "Not Valid" is not a valid module id (lower-case letters, digits, ".", "_" and "-")',
+    ]);
+  });
+});
