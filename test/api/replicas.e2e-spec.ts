@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppProcess } from '../support/app-process';
+import { runCli } from '../support/cli';
 import { RedisServer } from '../support/redis-server';
 import { TestDatabase } from '../support/test-database';
 
@@ -49,9 +50,26 @@ describe('two replicas sharing Postgres and Redis', () => {
   const service = async (replica: AppProcess, slug: string) =>
     ((await (await replica.fetch(`/services/${slug}`)).json()) as { data: { status: string; statusMessage: string | null } }).data;
 
-  it('serve byte-identical /services, and a write on one shows on the other', async () => {
-    // Warm both caches first, so B can only see the write through an invalidation.
+  it('serve byte-identical /services after a backfill through the CLI', async () => {
+    // Warm both caches first, so the replicas can only see the import through an invalidation.
     expect(await services(a)).toBe(await services(b));
+    const backfill = await runCli(['backfill', '--path', 'modules/observatory/dist', '--module', 'observatory'], {
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+    });
+    expect(backfill.code).toBe(0);
+    const tookMs = await eventually(
+      () => Promise.all([services(a), services(b)]),
+      ([fromA, fromB]) => fromA.includes('"observatory-dashboard"') && fromB.includes('"observatory-dashboard"'),
+      5_000,
+    );
+    console.info(`CLI backfill visible on both replicas after ${tookMs} ms`);
+    const [fromA, fromB] = await Promise.all([services(a), services(b)]);
+    expect(fromA).toBe(fromB);
+    expect(JSON.parse(fromA).meta).toMatchObject({ total: 2, sourceCounts: { module: 2, external: 0 } });
+  });
+
+  it('show a write made on one replica on the other', async () => {
 
     const created = await a.fetch('/services', {
       method: 'POST',
