@@ -8,14 +8,15 @@ import {
   RawServiceEntry,
   SUPPORTED_BOOTSTRAP_ACTIONS,
 } from './manifest.types';
+import { MODULE_ID, SERVICE_SLUG } from '../identifiers';
 import { joinPath, ManifestProblem, ProblemCollector } from './manifest-problems';
 
 /** Service slugs and network ids: lower-case letters, digits and `-`, 1–100 characters. */
-export const SLUG_PATTERN = /^[a-z0-9-]{1,100}$/;
+export const SLUG_PATTERN = SERVICE_SLUG.pattern;
 /** Placeholder names: letters, digits and `_`. */
 export const PLACEHOLDER_NAME_PATTERN = /^[A-Za-z0-9_]+$/;
 /** Module ids: like slugs, and `_`/`.` (they appear in service ids as `module:<id>:<slug>`). */
-export const MODULE_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+export const MODULE_ID_PATTERN = MODULE_ID.pattern;
 const ENV_KEY_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const SLUG_RULE = 'lower-case letters, digits and "-", 1–100 characters';

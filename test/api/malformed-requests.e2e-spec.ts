@@ -44,8 +44,8 @@ const cases: Case[] = [
   { name: 'a negative index', method: 'get', path: '/services?index=-1', status: 400, mentions: /index/ },
   { name: 'a non-numeric index', method: 'get', path: '/services?index=abc', status: 400, mentions: /index/ },
   { name: 'a bad wait', method: 'get', path: '/services?index=1&wait=forever', status: 400, mentions: /wait/ },
-  { name: 'a bad module id', method: 'get', path: '/modules/%20bad%20/resources', status: 400 },
-  { name: 'a bad network id', method: 'get', path: '/service-networks/bad%20id', status: 400 },
+  { name: 'a bad module id', method: 'get', path: '/modules/Bad%20Id/resources', status: 400, mentions: /moduleId must be/ },
+  { name: 'a bad network id', method: 'get', path: '/service-networks/bad.id', status: 400, mentions: /network id must be/ },
   { name: 'an unknown route', method: 'get', path: '/nothing-here', status: 404 },
   { name: 'an unknown method on a route', method: 'patch', path: '/services', body: {}, status: 404 },
 ];

@@ -1,13 +1,14 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Length, Matches, Max, Min } from 'class-validator';
+import { MODULE_ID } from '../../identifiers';
 import { SERVICE_SOURCES, SERVICE_STATUSES, ServiceSource, ServiceStatus } from '../service.entity';
 
 /** `GET /services` query: filters, and change watching (`index` + `wait`). */
 export class ListServicesQuery {
   @ApiPropertyOptional({ description: 'Only services that belong to this module' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9._-]{1,100}$/, { message: 'moduleId must be 1-100 letters, digits, ".", "_" or "-"' })
+  @Matches(MODULE_ID.pattern, { message: `moduleId must be ${MODULE_ID.rule}` })
   moduleId?: string;
 
   @ApiPropertyOptional({ enum: SERVICE_SOURCES })

@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsObject, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
-import { SERVICE_SLUG_PATTERN, SERVICE_SLUG_RULE } from '../service-slug';
+import { SERVICE_SLUG } from '../../identifiers';
 
 /** `POST /services`: register (or update) an external service. */
 export class RegisterServiceDto {
   @ApiProperty({ example: 'billing-api' })
   @IsString()
-  @Matches(SERVICE_SLUG_PATTERN, { message: `slug must be ${SERVICE_SLUG_RULE}` })
+  @Matches(SERVICE_SLUG.pattern, { message: `slug must be ${SERVICE_SLUG.rule}` })
   slug!: string;
 
   @ApiProperty({ example: 'Billing API' })
