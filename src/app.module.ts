@@ -1,37 +1,50 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { RegistryConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
+import { Environment, isEnabled, validateEnvironment } from './config/environment';
 import { createApiValidationPipe } from './http/api-validation.pipe';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RegistryIndexHeaderInterceptor } from './http/registry-index-header.interceptor';
+import { LocalStateModule } from './local-state/local-state.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModuleResourcesModule } from './module-resources/module-resources.module';
 import { NetworksApiModule } from './networks/networks-api.module';
 import { ProbesModule } from './probes/probes.module';
-import { RedisModule } from './redis/redis.module';
-import { InvalidationModule } from './registry-cache/invalidation.module';
 import { RegistryCacheModule } from './registry-cache/registry-cache.module';
 import { ServicesModule } from './services/services.module';
+import { SharedStateModule } from './shared-state/shared-state.module';
 
-/** The HTTP application: API, probes, health poller. */
-@Module({
-  imports: [
-    RegistryConfigModule,
-    DatabaseModule.forRoot({ migrateOnStart: true, connectAttempts: 10 }),
-    RedisModule,
-    InvalidationModule,
-    MetricsModule,
-    RegistryCacheModule,
-    ProbesModule,
-    ServicesModule,
-    NetworksApiModule,
-    ModuleResourcesModule,
-  ],
-  providers: [
-    { provide: APP_PIPE, useFactory: createApiValidationPipe },
-    { provide: APP_FILTER, useClass: HttpErrorFilter },
-    { provide: APP_INTERCEPTOR, useClass: RegistryIndexHeaderInterceptor },
-  ],
-})
-export class AppModule {}
+/**
+ * The HTTP application: API, probes, health poller. Where its state lives is decided here,
+ * once, from `APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE`: the shared tables and Redis
+ * (`SharedStateModule`), or this process (`LocalStateModule`, the rollback path, which loads
+ * no Postgres or Redis code path at all). The feature modules read and write through the
+ * abstractions both provide (`ServicesSource`, `ServiceWriter`, …) and are the same in both.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(environment: Environment = validateEnvironment(process.env)): DynamicModule {
+    const dualWrite = isEnabled(environment.APPHUB_SERVICE_REGISTRY_DUAL_WRITE);
+    const state = isEnabled(environment.APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE)
+      ? SharedStateModule.forRoot({ dualWrite })
+      : LocalStateModule.forRoot({ dualWrite });
+    return {
+      module: AppModule,
+      imports: [
+        RegistryConfigModule,
+        state,
+        MetricsModule,
+        RegistryCacheModule,
+        ProbesModule,
+        ServicesModule,
+        NetworksApiModule,
+        ModuleResourcesModule,
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createApiValidationPipe },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_INTERCEPTOR, useClass: RegistryIndexHeaderInterceptor },
+      ],
+    };
+  }
+}

@@ -76,7 +76,7 @@ export class NetworkImporter {
  * One member row per network member. Launch order: the member's own `launchOrder`, else its
  * place in the network's `launchOrder` list, else after those, in declaration order.
  */
-function memberRows(network: NetworkEntry) {
+export function memberRows(network: NetworkEntry) {
   const listed = network.launchOrder ?? [];
   return network.services.map((member, index) => {
     const position = listed.indexOf(member.serviceSlug);

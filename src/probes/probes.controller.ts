@@ -1,14 +1,13 @@
 import { Controller, Get, HttpStatus, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { Response } from 'express';
-import { RedisHealthIndicator } from '../redis/redis.health';
+import { ReadinessChecks } from './readiness-checks';
 import { ReadinessState } from './readiness-state';
 
-const PING_TIMEOUT_MS = 750;
-
 /**
- * Kubernetes probes: liveness has no dependency checks; readiness pings Postgres and Redis.
+ * Kubernetes probes: liveness has no dependency checks; readiness checks what the registry's
+ * state needs (shared state: Postgres and Redis pings; local state: the in-process store).
  * Both answer in terminus' own report format (not the API's error shape), 503 when not ready.
  */
 @ApiTags('probes')
@@ -16,8 +15,7 @@ const PING_TIMEOUT_MS = 750;
 export class ProbesController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly postgres: TypeOrmHealthIndicator,
-    private readonly redis: RedisHealthIndicator,
+    private readonly checks: ReadinessChecks,
     private readonly readiness: ReadinessState,
   ) {}
 
@@ -34,10 +32,7 @@ export class ProbesController {
       return { status: 'shutting_down' };
     }
     try {
-      return await this.health.check([
-        () => this.postgres.pingCheck('postgres', { timeout: PING_TIMEOUT_MS }),
-        () => this.redis.isHealthy('redis'),
-      ]);
+      return await this.health.check(this.checks.indicators());
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       response.status(HttpStatus.SERVICE_UNAVAILABLE);

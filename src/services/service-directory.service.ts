@@ -1,10 +1,8 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { JsonView } from '../registry-cache/json-view';
 import { RegistryCache } from '../registry-cache/registry-cache';
-import { RegistryIndex } from '../registry-cache/registry-index';
 import { ServicesDataset } from './service-view';
-import { ServicesDatasetQuery } from './services-dataset.query';
+import { ServicesSource } from './services-source';
 
 export interface ServiceFilters {
   moduleId?: string;
@@ -17,16 +15,15 @@ const DATASET_KEY = 'services:dataset';
 const REGISTRY = { kind: 'registry' } as const;
 
 /**
- * Reads of the services registry, served from the replica cache: the dataset (one query)
- * and every JSON view derived from it are built once per change, so a cached read does no
- * database work and no serialisation.
+ * Reads of the services registry, served from the replica cache: the dataset (one read of
+ * the source, shared tables or local store) and every JSON view derived from it are built
+ * once per change, so a cached read does no database work and no serialisation.
  */
 @Injectable()
 export class ServiceDirectory {
   constructor(
     private readonly cache: RegistryCache,
-    private readonly datasetQuery: ServicesDatasetQuery,
-    private readonly dataSource: DataSource,
+    private readonly source: ServicesSource,
   ) {}
 
   /** `GET /services`: the filtered list with its meta. */
@@ -92,53 +89,17 @@ export class ServiceDirectory {
   /** `GET /services/:slug/manifests`: every manifest version of the slug, newest first. */
   manifests(slug: string): Promise<JsonView> {
     return this.cache.get(`services:manifests:${slug}`, { kind: 'service', slug }, async () => {
-      const rows: ManifestRow[] = await this.dataSource.query(
-        `SELECT m.id, m.module_id, m.module_version, m.service_slug, m.definition, m.checksum,
-                m.created_at, m.updated_at, m.superseded_at,
-                (SELECT count(*) FROM services WHERE slug = $1) AS registered,
-                ${RegistryIndex.CURRENT_SQL} AS registry_index
-           FROM (SELECT 1) one
-           LEFT JOIN service_manifests m ON m.service_slug = $1
-          ORDER BY m.module_version DESC NULLS LAST, m.id DESC`,
-        [slug],
-      );
-      const versions = rows.filter((row) => row.id !== null);
-      if (versions.length === 0 && Number(rows[0].registered) === 0) {
+      const history = await this.source.loadManifestHistory(slug);
+      if (history.versions.length === 0 && !history.registered) {
         throw new NotFoundException(`service '${slug}' is not registered and has no manifest history`);
       }
-      const data = versions.map((row) => ({
-        id: Number(row.id),
-        moduleId: row.module_id,
-        moduleVersion: row.module_version,
-        serviceSlug: row.service_slug,
-        checksum: row.checksum,
-        active: row.superseded_at === null,
-        definition: row.definition,
-        createdAt: row.created_at.toISOString(),
-        updatedAt: row.updated_at.toISOString(),
-        supersededAt: row.superseded_at?.toISOString() ?? null,
-      }));
-      return JsonView.of({ data, meta: { slug, total: data.length } }, Number(rows[0].registry_index));
+      return JsonView.of({ data: history.versions, meta: { slug, total: history.versions.length } }, history.index);
     });
   }
 
   private async dataset(): Promise<ServicesDataset> {
-    const dataset = await this.cache.get(DATASET_KEY, REGISTRY, () => this.datasetQuery.load());
+    const dataset = await this.cache.get(DATASET_KEY, REGISTRY, () => this.source.loadServices());
     this.cache.observeIndex(dataset.index);
     return dataset;
   }
-}
-
-interface ManifestRow {
-  id: string | null;
-  module_id: string;
-  module_version: number;
-  service_slug: string;
-  definition: Record<string, unknown>;
-  checksum: string;
-  created_at: Date;
-  updated_at: Date;
-  superseded_at: Date | null;
-  registered: string;
-  registry_index: string;
 }

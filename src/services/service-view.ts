@@ -41,3 +41,8 @@ export interface ServicesDataset {
   services: RegistryService[];
   bySlug: Map<string, RegistryService>;
 }
+
+/** The dataset of `services` (in slug order) at `index`. */
+export function servicesDataset(index: number, services: RegistryService[]): ServicesDataset {
+  return { index, services, bySlug: new Map(services.map((service) => [service.view.slug, service])) };
+}

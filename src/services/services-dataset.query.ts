@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RegistryIndex } from '../registry-cache/registry-index';
-import { RegistryService, ServicesDataset, ServiceView } from './service-view';
+import { RegistryService, ServicesDataset, servicesDataset, ServiceView } from './service-view';
+import { ManifestHistory, ServicesSource } from './services-source';
 
 interface DatasetRow {
   registry_index: string;
@@ -33,14 +34,14 @@ interface DatasetRow {
 }
 
 /**
- * Every service with its active manifest, its latest health snapshot and its module
- * contexts, in one statement (one round trip, whatever the number of services). The latest
- * snapshot comes from a backward probe of the unique (service_slug, version) index per
- * service, never from a scan of the snapshots table. The registry index is read in the same
- * statement, so it matches the data.
+ * The services reads from the shared tables. The dataset is every service with its active
+ * manifest, its latest health snapshot and its module contexts, in one statement (one round
+ * trip, whatever the number of services). The latest snapshot comes from a backward probe of
+ * the unique (service_slug, version) index per service, never from a scan of the snapshots
+ * table. Each read takes the registry index in the same statement, so it matches the data.
  */
 @Injectable()
-export class ServicesDatasetQuery {
+export class ServicesDatasetQuery extends ServicesSource {
   static readonly SQL = `
     SELECT idx.value AS registry_index, s.id, s.slug, s.display_name, s.kind, s.base_url, s.source,
            s.module_id, s.status, s.status_message, s.capabilities, s.metadata, s.last_healthy_at,
@@ -64,17 +65,57 @@ export class ServicesDatasetQuery {
               WHERE resource_type = 'service' AND resource_id = s.slug) c ON true
      ORDER BY s.slug`;
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
 
-  async load(): Promise<ServicesDataset> {
+  async loadServices(): Promise<ServicesDataset> {
     const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.SQL);
     const services = rows.filter((row) => row.id !== null).map(toRegistryService);
-    return {
-      index: Number(rows[0]?.registry_index ?? 0),
-      services,
-      bySlug: new Map(services.map((service) => [service.view.slug, service])),
-    };
+    return servicesDataset(Number(rows[0]?.registry_index ?? 0), services);
   }
+
+  async loadManifestHistory(slug: string): Promise<ManifestHistory> {
+    const rows: ManifestRow[] = await this.dataSource.query(
+      `SELECT m.id, m.module_id, m.module_version, m.service_slug, m.definition, m.checksum,
+              m.created_at, m.updated_at, m.superseded_at,
+              (SELECT count(*) FROM services WHERE slug = $1) AS registered,
+              ${RegistryIndex.CURRENT_SQL} AS registry_index
+         FROM (SELECT 1) one
+         LEFT JOIN service_manifests m ON m.service_slug = $1
+        ORDER BY m.module_version DESC NULLS LAST, m.id DESC`,
+      [slug],
+    );
+    const versions = rows
+      .filter((row) => row.id !== null)
+      .map((row) => ({
+        id: Number(row.id),
+        moduleId: row.module_id,
+        moduleVersion: row.module_version,
+        serviceSlug: row.service_slug,
+        checksum: row.checksum,
+        active: row.superseded_at === null,
+        definition: row.definition,
+        createdAt: row.created_at.toISOString(),
+        updatedAt: row.updated_at.toISOString(),
+        supersededAt: row.superseded_at?.toISOString() ?? null,
+      }));
+    return { index: Number(rows[0].registry_index), registered: Number(rows[0].registered) > 0, versions };
+  }
+}
+
+interface ManifestRow {
+  id: string | null;
+  module_id: string;
+  module_version: number;
+  service_slug: string;
+  definition: Record<string, unknown>;
+  checksum: string;
+  created_at: Date;
+  updated_at: Date;
+  superseded_at: Date | null;
+  registered: string;
+  registry_index: string;
 }
 
 function toRegistryService(row: DatasetRow): RegistryService {

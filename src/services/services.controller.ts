@@ -8,7 +8,7 @@ import { PatchServiceDto } from './dto/patch-service.dto';
 import { RegisterServiceDto } from './dto/register-service.dto';
 import { ServiceDirectory } from './service-directory.service';
 import { ServiceSlugPipe } from './service-slug.pipe';
-import { ServiceWriter } from './service-writer.service';
+import { ServiceWriter } from './service-writer';
 import { watchDuration } from './watch-duration';
 
 @ApiTags('services')

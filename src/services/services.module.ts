@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ServiceDirectory } from './service-directory.service';
-import { ServiceWriter } from './service-writer.service';
 import { ServicesController } from './services.controller';
-import { ServicesDatasetQuery } from './services-dataset.query';
 
+/**
+ * The `/services` API. Reads come from the `ServicesSource` and writes go to the
+ * `ServiceWriter` that the registry's state module provides (shared or local).
+ */
 @Module({
   controllers: [ServicesController],
-  providers: [ServiceDirectory, ServiceWriter, ServicesDatasetQuery],
+  providers: [ServiceDirectory],
   exports: [ServiceDirectory],
 })
 export class ServicesModule {}

@@ -1,43 +1,30 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { InvalidationBus } from '../registry-cache/invalidation-bus';
 import { PatchServiceDto } from './dto/patch-service.dto';
 import { RegisterServiceDto } from './dto/register-service.dto';
+import { assertPatchChangesSomething, moduleOwnsSlugMessage, RegisterResult } from './service-writer';
 
 const UNIQUE_VIOLATION = '23505';
 
-export interface RegisterResult {
-  created: boolean;
-  slug: string;
-}
-
-/** Writes to the `services` table from the API: external registrations and operator patches. */
+/**
+ * The SQL of the API's writes to the `services` table, one unit of work per call on the
+ * DataSource it is given (the app's, or the dual-write mirror's in local mode). Publishes
+ * nothing: the caller does, after the commit.
+ */
 @Injectable()
-export class ServiceWriter {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly bus: InvalidationBus,
-  ) {}
-
-  /**
-   * Registers an external service, or updates it if it is already registered as external.
-   * A slug that a module owns is a conflict.
-   */
-  async register(input: RegisterServiceDto): Promise<RegisterResult> {
-    let result: RegisterResult;
+export class ServiceRows {
+  async register(dataSource: DataSource, input: RegisterServiceDto): Promise<RegisterResult> {
     try {
-      result = await this.dataSource.transaction((manager) => this.upsertExternal(manager, input));
+      return await dataSource.transaction((manager) => this.upsertExternal(manager, input));
     } catch (error) {
       // Two registrations of one new slug raced: the loser updates the winner's row.
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      result = await this.dataSource.transaction((manager) => this.upsertExternal(manager, input));
+      return dataSource.transaction((manager) => this.upsertExternal(manager, input));
     }
-    await this.bus.publish({ reason: 'service-register', services: [input.slug] });
-    return result;
   }
 
-  /** Applies an operator's patch; an unknown slug is a 404, an empty patch a 400. */
-  async patch(slug: string, patch: PatchServiceDto): Promise<void> {
+  async patch(dataSource: DataSource, slug: string, patch: PatchServiceDto): Promise<void> {
+    assertPatchChangesSomething(patch);
     const assignments: string[] = [];
     const values: unknown[] = [slug];
     const set = (column: string, value: unknown, cast = '') => {
@@ -53,15 +40,11 @@ export class ServiceWriter {
     if (patch.capabilities !== undefined) set('capabilities', JSON.stringify(patch.capabilities), '::jsonb');
     if (patch.metadata !== undefined) set('metadata', JSON.stringify(patch.metadata), '::jsonb');
     if (patch.lastHealthyAt !== undefined) set('last_healthy_at', patch.lastHealthyAt, '::timestamptz');
-    if (assignments.length === 0) {
-      throw new BadRequestException('the patch changes nothing: give at least one of baseUrl, status, statusMessage, capabilities, metadata, lastHealthyAt');
-    }
-    const [, affected] = await this.dataSource.query(
+    const [, affected] = await dataSource.query(
       `UPDATE services SET ${assignments.join(', ')}, updated_at = now() WHERE slug = $1`,
       values,
     );
     if (affected === 0) throw new NotFoundException(`service '${slug}' is not registered`);
-    await this.bus.publish({ reason: 'service-patch', services: [slug] });
   }
 
   private async upsertExternal(manager: EntityManager, input: RegisterServiceDto): Promise<RegisterResult> {
@@ -71,9 +54,7 @@ export class ServiceWriter {
       [input.slug],
     );
     const owner = existing?.source === 'module' ? existing.module_id : activeManifest?.module_id;
-    if (owner) {
-      throw new ConflictException(`service slug '${input.slug}' is owned by module '${owner}'; change it through the module's manifest`);
-    }
+    if (owner) throw new ConflictException(moduleOwnsSlugMessage(input.slug, owner));
     const params = [
       input.slug,
       input.displayName,
