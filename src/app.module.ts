@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { RegistryConfigModule } from './config/config.module';
-import { Environment, isEnabled, validateEnvironment } from './config/environment';
+import { registryConfig } from './config/configuration';
 import { createApiValidationPipe } from './http/api-validation.pipe';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RegistryIndexHeaderInterceptor } from './http/registry-index-header.interceptor';
+import { seedLocalRegistry } from './local-state/local-registry-seeder';
 import { LocalStateModule } from './local-state/local-state.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModuleResourcesModule } from './module-resources/module-resources.module';
@@ -20,14 +21,19 @@ import { SharedStateModule } from './shared-state/shared-state.module';
  * (`SharedStateModule`), or this process (`LocalStateModule`, the rollback path, which loads
  * no Postgres or Redis code path at all). The feature modules read and write through the
  * abstractions both provide (`ServicesSource`, `ServiceWriter`, …) and are the same in both.
+ *
+ * The local store (local state, or shared state with dual writes) is seeded from
+ * `SERVICE_MANIFEST_PATHS` before the application is built: a module directory that does not
+ * load stops the start with one line, like a bad environment variable.
  */
 @Module({})
 export class AppModule {
-  static forRoot(environment: Environment = validateEnvironment(process.env)): DynamicModule {
-    const dualWrite = isEnabled(environment.APPHUB_SERVICE_REGISTRY_DUAL_WRITE);
-    const state = isEnabled(environment.APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE)
-      ? SharedStateModule.forRoot({ dualWrite })
-      : LocalStateModule.forRoot({ dualWrite });
+  static async forRoot(): Promise<DynamicModule> {
+    const { useSharedState, dualWrite, manifestPaths } = registryConfig();
+    const local = !useSharedState || dualWrite ? await seedLocalRegistry(manifestPaths) : null;
+    const state = useSharedState
+      ? SharedStateModule.forRoot({ dualWriteTo: local })
+      : LocalStateModule.forRoot({ dualWrite, registry: local! });
     return {
       module: AppModule,
       imports: [

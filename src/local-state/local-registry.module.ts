@@ -1,17 +1,15 @@
-import { Module } from '@nestjs/common';
-import { ModuleLoader } from '../manifests/module-loader';
-import { PlaceholderResolver } from '../manifests/placeholder-resolver';
+import { DynamicModule, Module } from '@nestjs/common';
 import { LocalRegistry } from './local-registry';
-import { LocalRegistrySeeder } from './local-registry-seeder';
+import { LocalRegistryNotice } from './local-registry-notice';
 
-/** The in-process store, seeded from `SERVICE_MANIFEST_PATHS` before the app starts. */
-@Module({
-  providers: [
-    ModuleLoader,
-    PlaceholderResolver,
-    LocalRegistrySeeder,
-    { provide: LocalRegistry, inject: [LocalRegistrySeeder], useFactory: (seeder: LocalRegistrySeeder) => seeder.seed() },
-  ],
-  exports: [LocalRegistry],
-})
-export class LocalRegistryModule {}
+/** The in-process store, seeded (`seedLocalRegistry`) before the application is created. */
+@Module({})
+export class LocalRegistryModule {
+  static forRoot(registry: LocalRegistry): DynamicModule {
+    return {
+      module: LocalRegistryModule,
+      providers: [{ provide: LocalRegistry, useValue: registry }, LocalRegistryNotice],
+      exports: [LocalRegistry],
+    };
+  }
+}

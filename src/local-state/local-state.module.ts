@@ -14,13 +14,14 @@ import { LocalRegistry } from './local-registry';
 import { LocalRegistryIndex } from './local-registry-index';
 import { LocalRegistryModule } from './local-registry.module';
 import { LocalServiceWriter } from './local-service-writer';
-import { LocalStateNotice } from './local-state-notice';
 import { LocalStateReadiness } from './local-state-readiness';
 import { SharedStateMirror } from './shared-state-mirror';
 
 export interface LocalStateOptions {
   /** `APPHUB_SERVICE_REGISTRY_DUAL_WRITE=1`: API writes are mirrored to the shared tables. */
   dualWrite: boolean;
+  /** The store, seeded from `SERVICE_MANIFEST_PATHS`. */
+  registry: LocalRegistry;
 }
 
 /**
@@ -42,7 +43,7 @@ export class LocalStateModule {
     return {
       module: LocalStateModule,
       global: true,
-      imports: [LocalRegistryModule, TerminusModule],
+      imports: [LocalRegistryModule.forRoot(options.registry), TerminusModule],
       providers: [
         { provide: RedisConnections, useFactory: () => new RedisConnections({ url: null }) },
         { provide: RegistryIndex, useClass: LocalRegistryIndex },
@@ -54,7 +55,6 @@ export class LocalStateModule {
         { provide: NetworksSource, useExisting: LocalRegistry },
         { provide: ModuleResourcesSource, useExisting: LocalRegistry },
         { provide: ReadinessChecks, useClass: LocalStateReadiness },
-        LocalStateNotice,
       ],
       exports: [LocalRegistryModule, RedisConnections, RegistryIndex, InvalidationBus, ServiceWriter, ServicesSource, NetworksSource, ModuleResourcesSource, ReadinessChecks],
     };

@@ -19,8 +19,11 @@ import { ServicesSource } from '../services/services-source';
 import { SharedServiceWriter } from '../services/shared-service-writer';
 
 export interface SharedStateOptions {
-  /** `APPHUB_SERVICE_REGISTRY_DUAL_WRITE=1`: API writes also go to a local store, seeded like the rollback path's. */
-  dualWrite: boolean;
+  /**
+   * `APPHUB_SERVICE_REGISTRY_DUAL_WRITE=1`: the local store (seeded like the rollback
+   * path's) that API writes also go to; null without dual writes.
+   */
+  dualWriteTo: LocalRegistry | null;
 }
 
 /**
@@ -31,11 +34,12 @@ export interface SharedStateOptions {
 @Module({})
 export class SharedStateModule {
   static forRoot(options: SharedStateOptions): DynamicModule {
-    const writer: Provider = options.dualWrite
+    const local = options.dualWriteTo;
+    const writer: Provider = local
       ? {
           provide: ServiceWriter,
-          inject: [SharedServiceWriter, LocalRegistry],
-          useFactory: (shared: SharedServiceWriter, local: LocalRegistry) =>
+          inject: [SharedServiceWriter],
+          useFactory: (shared: SharedServiceWriter) =>
             new DualServiceWriter(shared, {
               name: 'local store',
               register: (input) => local.register(input),
@@ -51,7 +55,7 @@ export class SharedStateModule {
         RedisModule,
         InvalidationModule,
         TerminusModule,
-        ...(options.dualWrite ? [LocalRegistryModule] : []),
+        ...(local ? [LocalRegistryModule.forRoot(local)] : []),
       ],
       providers: [
         ServiceRows,
@@ -62,7 +66,7 @@ export class SharedStateModule {
         { provide: ModuleResourcesSource, useClass: ModuleResourcesQuery },
         { provide: ReadinessChecks, useClass: SharedStateReadiness },
       ],
-      exports: [ServiceWriter, ServicesSource, NetworksSource, ModuleResourcesSource, ReadinessChecks, ...(options.dualWrite ? [LocalRegistryModule] : [])],
+      exports: [ServiceWriter, ServicesSource, NetworksSource, ModuleResourcesSource, ReadinessChecks, ...(local ? [LocalRegistryModule] : [])],
     };
   }
 }
