@@ -5,6 +5,12 @@ const TOKEN = 'local-token-5e1c';
 const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
 const OBSERVATORY = 'modules/observatory/dist';
 
+/** A response's JSON body, loosely typed: tests index into it as the API documents it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function read(response: Response | Promise<Response>): Promise<any> {
+  return (await response).json();
+}
+
 /** An env for the rollback path whose DATABASE_URL points at a port nothing listens on, and no Redis. */
 async function rollbackEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
   return {
@@ -32,7 +38,7 @@ describe('local state (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0) with Postgres
   it('is ready without Postgres or Redis, and says it keeps state in this process only', async () => {
     const response = await app.fetch('/readyz');
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = await read(response);
     expect(body.details.localState).toMatchObject({ status: 'up', modules: 1, services: 2 });
     expect(body.details.postgres).toBeUndefined();
     expect(body.details.redis).toBeUndefined();
@@ -46,7 +52,7 @@ describe('local state (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0) with Postgres
     const response = await app.fetch('/services');
     expect(response.status).toBe(200);
     expect(response.headers.get('etag')).toMatch(/^".+"$/);
-    const body = await response.json();
+    const body = await read(response);
     expect(body.meta).toEqual({ total: 2, healthyCount: 0, unhealthyCount: 0, sourceCounts: { module: 2, external: 0 }, filters: {} });
     expect(body.data.map((service: { slug: string }) => service.slug)).toEqual(['observatory-admin', 'observatory-dashboard']);
     const dashboard = body.data[1];
@@ -64,7 +70,7 @@ describe('local state (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0) with Postgres
       manifest: { moduleId: 'observatory', moduleVersion: 1, checksum: expect.stringMatching(/^[0-9a-f]{64}$/) },
       health: null,
     });
-    const filtered = await (await app.fetch('/services?moduleId=observatory&kind=dashboard')).json();
+    const filtered = await read(app.fetch('/services?moduleId=observatory&kind=dashboard'));
     expect(filtered.data.map((service: { slug: string }) => service.slug)).toEqual(['observatory-dashboard']);
   });
 
@@ -75,15 +81,15 @@ describe('local state (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0) with Postgres
   });
 
   it('serves manifests, networks and module resources from the seed', async () => {
-    const manifests = await (await app.fetch('/services/observatory-dashboard/manifests')).json();
+    const manifests = await read(app.fetch('/services/observatory-dashboard/manifests'));
     expect(manifests.meta).toEqual({ slug: 'observatory-dashboard', total: 1 });
     expect(manifests.data[0]).toMatchObject({ moduleId: 'observatory', moduleVersion: 1, active: true, supersededAt: null });
     expect(manifests.data[0].definition.env).toContainEqual({ key: 'LOG_LEVEL', value: 'info' });
-    const networks = await (await app.fetch('/service-networks')).json();
+    const networks = await read(app.fetch('/service-networks'));
     expect(networks.data.map((network: { id: string }) => network.id)).toEqual(['observatory']);
-    const network = await (await app.fetch('/service-networks/observatory')).json();
+    const network = await read(app.fetch('/service-networks/observatory'));
     expect(network.data.members.map((member: { serviceSlug: string }) => member.serviceSlug)).toEqual(['observatory-dashboard', 'observatory-admin']);
-    const resources = await (await app.fetch('/modules/observatory/resources')).json();
+    const resources = await read(app.fetch('/modules/observatory/resources'));
     expect(resources.meta).toEqual({ moduleId: 'observatory', total: 3, services: 2, networks: 1 });
     expect((await app.fetch('/service-networks/nope')).status).toBe(404);
     expect((await app.fetch('/modules/nope/resources')).status).toBe(404);
@@ -94,7 +100,7 @@ describe('local state (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0) with Postgres
     const service = { slug: 'billing', displayName: 'Billing', kind: 'http', baseUrl: 'http://127.0.0.1:9101', metadata: { team: 'payments' } };
     const created = await app.fetch('/services', { method: 'POST', headers: auth, body: JSON.stringify(service) });
     expect(created.status).toBe(201);
-    expect((await created.json()).data).toMatchObject({ id: 'external:billing', source: 'external', moduleId: null, manifest: null });
+    expect((await read(created)).data).toMatchObject({ id: 'external:billing', source: 'external', moduleId: null, manifest: null });
     const updated = await app.fetch('/services', { method: 'POST', headers: auth, body: JSON.stringify({ ...service, displayName: 'Billing v2' }) });
     expect(updated.status).toBe(200);
 
@@ -104,11 +110,11 @@ describe('local state (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0) with Postgres
       body: JSON.stringify({ status: 'degraded', statusMessage: 'maintenance', metadata: { owner: 'ops' } }),
     });
     expect(patched.status).toBe(200);
-    expect((await patched.json()).data).toMatchObject({ status: 'degraded', statusMessage: 'maintenance', metadata: { owner: 'ops' } });
+    expect((await read(patched)).data).toMatchObject({ status: 'degraded', statusMessage: 'maintenance', metadata: { owner: 'ops' } });
 
     const list = await app.fetch('/services');
     expect(Number(list.headers.get('x-registry-index'))).toBe(before + 3);
-    const body = await list.json();
+    const body = await read(list);
     expect(body.meta).toMatchObject({ total: 3, unhealthyCount: 1, sourceCounts: { module: 2, external: 1 } });
     expect(body.data.find((item: { slug: string }) => item.slug === 'billing').displayName).toBe('Billing v2');
   });
@@ -119,7 +125,7 @@ describe('local state (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0) with Postgres
     expect((await app.fetch('/services', { method: 'POST', headers: { ...auth, Authorization: 'Bearer wrong' }, body })).status).toBe(403);
     const conflict = await app.fetch('/services', { method: 'POST', headers: auth, body });
     expect(conflict.status).toBe(409);
-    expect((await conflict.json()).message).toBe("service slug 'observatory-admin' is owned by module 'observatory'; change it through the module's manifest");
+    expect((await read(conflict)).message).toBe("service slug 'observatory-admin' is owned by module 'observatory'; change it through the module's manifest");
     expect((await app.fetch('/services/nope', { method: 'PATCH', headers: auth, body: '{"status":"healthy"}' })).status).toBe(404);
     expect((await app.fetch('/services/billing', { method: 'PATCH', headers: auth, body: '{}' })).status).toBe(400);
   });
@@ -140,7 +146,7 @@ describe('local state start-up', () => {
   it('starts with an empty registry when SERVICE_MANIFEST_PATHS is empty, and says so', async () => {
     const app = await AppProcess.start({ env: await rollbackEnv({ SERVICE_MANIFEST_PATHS: '' }), startTimeoutMs: 20_000 });
     try {
-      expect((await (await app.fetch('/services')).json()).meta.total).toBe(0);
+      expect((await read(app.fetch('/services'))).meta.total).toBe(0);
       expect(app.logs).toMatch(/SERVICE_MANIFEST_PATHS is empty: the local registry starts with no module services/);
     } finally {
       await app.stop();
