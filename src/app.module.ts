@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { createApiValidationPipe } from './http/api-validation.pipe';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { ProbesModule } from './probes/probes.module';
@@ -15,7 +17,9 @@ import { RegistryCacheModule } from './registry-cache/registry-cache.module';
     DatabaseModule.forRoot({ migrateOnStart: true, connectAttempts: 10 }),
     RedisModule,
     RegistryCacheModule,
+    ScheduleModule.forRoot(),
     ProbesModule,
+    HealthModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createApiValidationPipe },
