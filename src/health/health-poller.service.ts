@@ -38,10 +38,10 @@ export function tickPeriodMs(intervalMs: number): number {
 export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(HealthPoller.name);
   private readonly tickMs: number;
-  /** Checks running now, by slug. */
-  private readonly inFlight = new Map<string, Promise<void>>();
-  /** Finished checks not stored yet, by slug. */
-  private readonly finished = new Map<string, ProbeResult>();
+  /** Checks running now. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Finished checks not stored yet, in the order they finished. */
+  private readonly finished: ProbeResult[] = [];
   private running = false;
   private ticking: Promise<void> | null = null;
   /** A wake-up arrived during a tick: run the next one soon rather than after a full period. */
@@ -138,17 +138,15 @@ export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private start(target: HealthTarget): void {
-    // Only when a check outlives the interval (timeout ≥ interval): the running one will report.
-    if (this.inFlight.has(target.slug)) return;
-    const check = this.prober
+    const check: Promise<void> = this.prober
       .probe(target, 'schedule')
-      .then((result) => void this.finished.set(target.slug, result))
+      .then((result) => void this.finished.push(result))
       .catch((error: Error) => this.logger.error(`Health check of "${target.slug}" failed unexpectedly: ${error.stack ?? error.message}`))
       .finally(() => {
-        this.inFlight.delete(target.slug);
+        this.inFlight.delete(check);
         this.schedule(WAKE_DELAY_MS);
       });
-    this.inFlight.set(target.slug, check);
+    this.inFlight.add(check);
   }
 
   /**
@@ -156,10 +154,8 @@ export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
    * warning: its services are due again one interval after they were claimed.
    */
   private async storeFinished(): Promise<void> {
-    const results = [...this.finished.values()];
-    this.finished.clear();
-    for (let start = 0; start < results.length; start += MAX_BATCH) {
-      const batch = results.slice(start, start + MAX_BATCH);
+    const results = this.finished.splice(0);
+    for (const batch of batchesOfDistinctSlugs(results, MAX_BATCH)) {
       try {
         await this.checks.record(batch);
         this.recovered();
@@ -180,4 +176,21 @@ export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
     this.failure = null;
     this.logger.log('Health polling recovered');
   }
+}
+
+/**
+ * Splits results into batches of at most `size` in which each slug appears once (a batch
+ * gives each of its services one new version). Two results for one slug happen only when a
+ * service was claimed again while a check of it was still running: after its `baseUrl`
+ * changed, or with a timeout longer than the interval. The earlier result is stored first.
+ */
+export function batchesOfDistinctSlugs(results: ProbeResult[], size: number): ProbeResult[][] {
+  const batches: { results: ProbeResult[]; slugs: Set<string> }[] = [];
+  for (const result of results) {
+    let batch = batches.find((candidate) => candidate.results.length < size && !candidate.slugs.has(result.target.slug));
+    if (!batch) batches.push((batch = { results: [], slugs: new Set() }));
+    batch.results.push(result);
+    batch.slugs.add(result.target.slug);
+  }
+  return batches.map((batch) => batch.results);
 }

@@ -41,10 +41,12 @@ export class HealthSnapshotRepository {
   /**
    * Claims up to `limit` services whose check is due and moves their next check one
    * interval on, in one statement: rows another replica is claiming right now are skipped,
-   * so each due service goes to exactly one replica. The next check keeps the service's
-   * cadence (previous due time + interval) unless that is already past, when it restarts
-   * from now. A replica that dies after claiming simply leaves the rows due again one
-   * interval later.
+   * so each due service goes to exactly one replica. A service claimed on time (at most a
+   * fifth of an interval late, the usual case: one tick) keeps its cadence, next = due time
+   * + interval, so it is checked exactly once per interval with no drift. One claimed later
+   * than that (a backlog, a new or changed service, a replica that died) restarts from now,
+   * so two checks of a service are never less than 4/5 of an interval apart. A replica that
+   * dies after claiming leaves the rows due again one interval later.
    */
   async claimDue(limit: number, intervalMs: number): Promise<HealthTarget[]> {
     const rows: TargetRow[] = await this.dataSource.query(
@@ -57,8 +59,8 @@ export class HealthSnapshotRepository {
        ), claimed AS (
          UPDATE services AS s
          SET next_health_check_at = CASE
-               WHEN s.next_health_check_at + $2 * interval '1 millisecond' > now() THEN s.next_health_check_at + $2 * interval '1 millisecond'
-               ELSE now() + $2 * interval '1 millisecond'
+               WHEN s.next_health_check_at >= now() - $2::int / 5 * interval '1 millisecond' THEN s.next_health_check_at + $2::int * interval '1 millisecond'
+               ELSE now() + $2::int * interval '1 millisecond'
              END
          FROM due
          WHERE s.id = due.id
