@@ -150,10 +150,11 @@ export class HealthSnapshotRepository {
   }
 
   /**
-   * Deletes up to `batchSize` snapshots checked more than `retentionDays` ago, never the
-   * latest (highest version) of a slug: a row goes only if a newer one of its slug exists.
-   * Old rows are found through the `checked_at` index and "newer exists" is one probe of the
-   * (slug, version) index. Rows another replica is pruning at the same moment are skipped.
+   * Deletes up to `batchSize` snapshots checked more than `retentionDays` ago, oldest
+   * first, never the latest (highest version) of a slug: a row goes only if a newer one of
+   * its slug exists. Old rows are read in `checked_at` index order and "newer exists" is one
+   * probe of the (slug, version) index, so a batch costs the same at any table size. Rows
+   * another replica is pruning at the same moment are skipped.
    */
   async pruneBatch(retentionDays: number, batchSize: number): Promise<PrunedBatch> {
     const rows: { service_slug: string; deleted: number }[] = await this.dataSource.query(
@@ -164,6 +165,7 @@ export class HealthSnapshotRepository {
              SELECT 1 FROM service_health_snapshots AS newer
              WHERE newer.service_slug = s.service_slug AND newer.version > s.version
            )
+         ORDER BY s.checked_at
          LIMIT $2
          FOR UPDATE SKIP LOCKED
        ), pruned AS (
