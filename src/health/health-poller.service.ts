@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { healthConfig } from '../config/configuration';
+import { InvalidationBus } from '../registry-cache/invalidation-bus';
 import { HealthChecks } from './health-checks.service';
 import { HealthProber, HealthTarget, ProbeResult } from './health-prober';
 import { HealthSnapshotRepository } from './health-snapshot.repository';
@@ -33,6 +34,10 @@ export function tickPeriodMs(intervalMs: number): number {
  * at most the timeout and never delays the others; a replica only claims work it can start
  * at once, so a busy replica leaves due services to the others. A finished check wakes the
  * loop early, so results are stored within milliseconds and freed slots are refilled.
+ *
+ * Any registry write other than health's own (an import, a new or patched service, on this
+ * replica, another one or the CLI) also wakes the loop: the writer has set the changed
+ * services' `next_health_check_at` to now(), so they are checked within milliseconds.
  */
 @Injectable()
 export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
@@ -47,6 +52,7 @@ export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
   /** A wake-up arrived during a tick: run the next one soon rather than after a full period. */
   private wokenDuringTick = false;
   private nextTickAt = Number.POSITIVE_INFINITY;
+  private unsubscribe: (() => void) | null = null;
   /** The kind of the last failure reported, so an outage logs one line rather than one per tick. */
   private failure: string | null = null;
 
@@ -56,6 +62,7 @@ export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly prober: HealthProber,
     private readonly snapshots: HealthSnapshotRepository,
     private readonly checks: HealthChecks,
+    private readonly bus: InvalidationBus,
   ) {
     this.tickMs = tickPeriodMs(config.intervalMs);
   }
@@ -74,6 +81,9 @@ export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
       `Health polling every ${this.config.intervalMs} ms (timeout ${this.config.timeoutMs} ms, concurrency ${this.config.concurrency}, looking for due services every ${this.tickMs} ms)`,
     );
     this.running = true;
+    this.unsubscribe = this.bus.subscribe((invalidation) => {
+      if (!invalidation.reason.startsWith('health-')) this.checkSoon();
+    });
     this.schedule(0);
   }
 
@@ -89,6 +99,7 @@ export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.unsubscribe?.();
     this.cancelTimer();
     await this.ticking;
     await Promise.all(this.inFlight.values());
