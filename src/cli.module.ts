@@ -3,7 +3,7 @@ import { MigrateCommand } from './commands/migrate.command';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { RedisModule } from './redis/redis.module';
-import { RegistryCacheModule } from './registry-cache/registry-cache.module';
+import { InvalidationModule } from './registry-cache/invalidation.module';
 
 /** The CLI application context: no HTTP server, no scheduler. */
 @Module({
@@ -11,7 +11,7 @@ import { RegistryCacheModule } from './registry-cache/registry-cache.module';
     RegistryConfigModule,
     DatabaseModule.forRoot({ migrateOnStart: false, connectAttempts: 1 }),
     RedisModule,
-    RegistryCacheModule,
+    InvalidationModule,
   ],
   providers: [MigrateCommand],
 })

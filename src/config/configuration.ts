@@ -44,6 +44,7 @@ export const registryConfig = registerAs('registry', () => {
     writeToken: env.SERVICE_REGISTRY_TOKEN ?? null,
     allowAnonymousWrites: isEnabled(env.SERVICE_REGISTRY_ALLOW_ANONYMOUS_WRITES),
     cacheMaxAgeMs: env.SERVICE_REGISTRY_CACHE_MAX_AGE_MS,
+    cacheStatsIntervalMs: env.SERVICE_REGISTRY_CACHE_STATS_INTERVAL_MS,
     useSharedState: isEnabled(env.APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE),
     dualWrite: isEnabled(env.APPHUB_SERVICE_REGISTRY_DUAL_WRITE),
     manifestPaths: (env.SERVICE_MANIFEST_PATHS ?? '')

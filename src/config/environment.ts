@@ -71,6 +71,12 @@ export class Environment {
   @toInteger()
   @IsInt({ message: 'must be a whole number of milliseconds, at least 100' })
   @Min(100, { message: 'must be a whole number of milliseconds, at least 100' })
+  SERVICE_REGISTRY_CACHE_STATS_INTERVAL_MS: number = 60_000;
+
+  @IsOptional()
+  @toInteger()
+  @IsInt({ message: 'must be a whole number of milliseconds, at least 100' })
+  @Min(100, { message: 'must be a whole number of milliseconds, at least 100' })
   SERVICE_HEALTH_INTERVAL_MS: number = 30_000;
 
   @IsOptional()

@@ -33,7 +33,7 @@ export class HealthChecks {
     const [recorded] = await this.record([await this.prober.probe(target, 'manual')]);
     if (recorded) return recorded.snapshot;
     if (!(await this.snapshots.serviceExists(slug))) throw unknownService(slug);
-    throw new ConflictException(`service "${slug}" changed its baseUrl or healthEndpoint while it was being checked; check it again`);
+    throw new ConflictException(`service '${slug}' changed its baseUrl or healthEndpoint while it was being checked; check it again`);
   }
 
   async history(slug: string, limit: number, beforeVersion: number | null): Promise<SnapshotPage> {
@@ -43,5 +43,5 @@ export class HealthChecks {
 }
 
 function unknownService(slug: string): NotFoundException {
-  return new NotFoundException(`no service with slug "${slug}"`);
+  return new NotFoundException(`service '${slug}' is not registered`);
 }

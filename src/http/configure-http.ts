@@ -1,4 +1,6 @@
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { bodyParserErrors } from './body-parser-errors';
 
 /** Largest JSON body the API accepts; a manifest-sized service entry fits many times over. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -10,6 +12,17 @@ export const MAX_BODY_BYTES = 256 * 1024;
  */
 export function configureHttp(app: NestExpressApplication): void {
   app.useBodyParser('json', { limit: MAX_BODY_BYTES });
+  app.use(bodyParserErrors);
   app.disable('x-powered-by');
   app.set('etag', 'strong');
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Service registry')
+      .setDescription('The shared, versioned registry of platform services. Writes need `Authorization: Bearer <SERVICE_REGISTRY_TOKEN>`.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', customSiteTitle: 'Service registry API' });
 }

@@ -11,8 +11,9 @@ export interface HttpErrorBody {
 
 /**
  * Renders every error as `{ statusCode, error, message, details }`. Anything that is not an
- * HTTP exception is a bug or an outage: logged with its stack here, answered as a bare 500
- * (or 503 for a database that cannot be reached) so no internals reach a client.
+ * HTTP exception is a bug or an outage: logged with its stack here and answered as a bare
+ * 500, so no internals reach a client. (Bodies the JSON parser refused are answered before
+ * routing, by `bodyParserErrors`.)
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -38,29 +39,8 @@ export class HttpErrorFilter implements ExceptionFilter {
         details: fields.details ?? (messages ? messages : null),
       };
     }
-    const error = exception as { type?: string; status?: number; message?: string };
-    // body-parser errors (bad JSON, too large, bad charset) carry an HTTP status of their own.
-    if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
-      return {
-        statusCode: error.status,
-        error: reasonPhrase(error.status),
-        message: bodyParserMessage(error),
-        details: error.type ? { type: error.type } : null,
-      };
-    }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: null };
-  }
-}
-
-function bodyParserMessage(error: { type?: string; message?: string }): string {
-  switch (error.type) {
-    case 'entity.parse.failed':
-      return 'request body is not valid JSON';
-    case 'entity.too.large':
-      return 'request body is too large';
-    default:
-      return error.message ?? 'bad request';
   }
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { RedisConnections } from '../redis/redis-connections';
 import { INVALIDATION_CHANNEL, Invalidation, InvalidationEnvelope, parseEnvelope } from './invalidation';
+import { RegistryIndex } from './registry-index';
 
 export type InvalidationHandler = (invalidation: InvalidationEnvelope) => void;
 
@@ -23,7 +24,10 @@ export class InvalidationBus implements OnModuleInit {
   /** Identifies this process on the channel. */
   readonly origin = randomUUID();
 
-  constructor(private readonly redis: RedisConnections) {}
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly registryIndex: RegistryIndex,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     const subscriber = this.redis.subscriber;
@@ -49,7 +53,11 @@ export class InvalidationBus implements OnModuleInit {
   }
 
   async publish(invalidation: Invalidation): Promise<void> {
-    const envelope: InvalidationEnvelope = { ...invalidation, origin: this.origin, publishedAt: new Date().toISOString() };
+    const index = await this.registryIndex.advance().catch((error: Error) => {
+      this.logger.warn(`Could not advance the registry index (${error.message})`);
+      return undefined;
+    });
+    const envelope: InvalidationEnvelope = { ...invalidation, origin: this.origin, publishedAt: new Date().toISOString(), index };
     this.deliver(envelope);
     const connection = this.redis.command;
     if (!connection) return;

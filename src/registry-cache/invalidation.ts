@@ -20,6 +20,8 @@ export interface InvalidationEnvelope extends Invalidation {
   /** The process that published it (a process has already applied its own messages). */
   origin: string;
   publishedAt: string;
+  /** The registry index this write advanced to (absent if the database could not be reached). */
+  index?: number;
 }
 
 export function parseEnvelope(raw: string): InvalidationEnvelope | null {
@@ -32,6 +34,7 @@ export function parseEnvelope(raw: string): InvalidationEnvelope | null {
   if (typeof value !== 'object' || value === null) return null;
   const candidate = value as Record<string, unknown>;
   if (typeof candidate.origin !== 'string' || typeof candidate.reason !== 'string') return null;
+  if (candidate.index !== undefined && !Number.isSafeInteger(candidate.index)) return null;
   for (const list of ['services', 'networks', 'modules']) {
     const entries = candidate[list];
     if (entries !== undefined && !(Array.isArray(entries) && entries.every((entry) => typeof entry === 'string'))) return null;

@@ -1,10 +1,10 @@
 import { Global, Module } from '@nestjs/common';
-import { InvalidationBus } from './invalidation-bus';
+import { RegistryCache } from './registry-cache';
 
-/** The per-replica cache and the invalidation bus that keeps replicas consistent. */
+/** The per-replica cache of registry views (HTTP app only; the CLI only publishes). */
 @Global()
 @Module({
-  providers: [InvalidationBus],
-  exports: [InvalidationBus],
+  providers: [RegistryCache],
+  exports: [RegistryCache],
 })
 export class RegistryCacheModule {}

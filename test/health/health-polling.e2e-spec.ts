@@ -41,6 +41,12 @@ interface Snapshot {
   [field: string]: unknown;
 }
 
+interface ServiceView {
+  status: string;
+  statusMessage: string;
+  health: Record<string, unknown>;
+}
+
 interface HistoryPage {
   data: Snapshot[];
   meta: { slug: string; limit: number; nextBeforeVersion: number | null };
@@ -150,6 +156,22 @@ describe('health polling against real targets', () => {
     for (const row of rows) expect(row.health_version).toBe(row.latest);
   });
 
+  it('shows the latest snapshot in GET /services/:slug', async () => {
+    const [latest] = await database.query<{ version: number; checked_at: Date; latency_ms: number }>(
+      `SELECT version, checked_at, latency_ms FROM service_health_snapshots WHERE service_slug = 'bravo' ORDER BY version DESC LIMIT 1`,
+    );
+    const { data: service } = (await (await app.fetch('/services/bravo')).json()) as { data: ServiceView };
+    expect(service.status).toBe('degraded');
+    expect(service.statusMessage).toBe('HTTP 500 Internal Server Error: database connection lost');
+    // The poller may have stored a newer one since; never an older one.
+    const shown = await database.query<{ version: number }>(
+      `SELECT version FROM service_health_snapshots WHERE service_slug = 'bravo' AND checked_at = $1`,
+      [service.health.checkedAt],
+    );
+    expect(shown[0].version).toBeGreaterThanOrEqual(latest.version);
+    expect(service.health).toMatchObject({ status: 'degraded', statusCode: 500, baseUrl: `${targets.url}/fail/bravo`, healthEndpoint: '/healthz' });
+  });
+
   it('checks each target once per interval, and a hanging target does not delay the others', async () => {
     const started = Date.now();
     await sleep(4 * INTERVAL_MS);
@@ -194,7 +216,7 @@ describe('health polling against real targets', () => {
       await register('foxtrot', `${targets.url}/fail/foxtrot`, { due: false });
       const response = await app.fetch('/services/foxtrot/health-check', authorised);
       expect(response.status).toBe(200);
-      const snapshot = (await response.json()) as Snapshot;
+      const { data: snapshot } = (await response.json()) as { data: Snapshot };
       expect(snapshot).toEqual({
         version: 1,
         status: 'degraded',
@@ -210,6 +232,10 @@ describe('health polling against real targets', () => {
       expect(stored.checked_at.toISOString()).toBe(snapshot.checkedAt);
       const [service] = await database.query(`SELECT status, status_message FROM services WHERE slug = 'foxtrot'`);
       expect(service).toEqual({ status: 'degraded', status_message: 'HTTP 500 Internal Server Error: database connection lost' });
+      // The write invalidated the cached views: the API shows it at once.
+      const { data: shown } = (await (await app.fetch('/services/foxtrot')).json()) as { data: ServiceView };
+      expect(shown.status).toBe('degraded');
+      expect(shown.health).toMatchObject({ status: 'degraded', statusCode: 500, checkedAt: snapshot.checkedAt });
     });
 
     it('needs the write token', async () => {
@@ -219,10 +245,11 @@ describe('health polling against real targets', () => {
       expect(await database.query(`SELECT version FROM service_health_snapshots WHERE service_slug = 'foxtrot'`)).toEqual([{ version: 1 }]);
     });
 
-    it('answers 404 for an unknown slug', async () => {
+    it('answers 400 for a malformed slug and 404 for an unknown one', async () => {
+      expect((await app.fetch('/services/Not_A_Slug/health-check', authorised)).status).toBe(400);
       const response = await app.fetch('/services/no-such-service/health-check', authorised);
       expect(response.status).toBe(404);
-      expect(await response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: 'no service with slug "no-such-service"', details: null });
+      expect(await response.json()).toEqual({ statusCode: 404, error: 'Not Found', message: "service 'no-such-service' is not registered", details: null });
     });
   });
 
@@ -263,7 +290,7 @@ describe('health polling against real targets', () => {
     it('answers 404 for an unknown slug', async () => {
       const response = await app.fetch('/services/no-such-service/health');
       expect(response.status).toBe(404);
-      expect(((await response.json()) as ErrorBody).message).toBe('no service with slug "no-such-service"');
+      expect(((await response.json()) as ErrorBody).message).toBe("service 'no-such-service' is not registered");
     });
   });
 

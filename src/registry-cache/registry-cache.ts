@@ -1,0 +1,207 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { registryConfig } from '../config/configuration';
+import { InvalidationEnvelope } from './invalidation';
+import { InvalidationBus } from './invalidation-bus';
+
+/**
+ * What a cached value depends on. `registry` entries (the services list and everything
+ * derived from it) are dropped by every invalidation; the others only when the message
+ * names them (or names nothing, which means everything).
+ */
+export type CacheDependency =
+  | { kind: 'registry' }
+  | { kind: 'service'; slug: string }
+  | { kind: 'network'; id: string }
+  | { kind: 'networks' }
+  | { kind: 'module'; id: string };
+
+interface Entry {
+  value: unknown;
+  builtAt: number;
+  dependency: CacheDependency;
+}
+
+/**
+ * The per-replica cache of registry views. Entries are built on a miss (concurrent misses
+ * of one key share one build), dropped by invalidations from any replica or the CLI, and
+ * rebuilt after `SERVICE_REGISTRY_CACHE_MAX_AGE_MS` so that a lost message cannot leave a
+ * replica stale for long. Counts hits and misses for logs and `/metrics`.
+ */
+@Injectable()
+export class RegistryCache implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('service-registry');
+  private readonly entries = new Map<string, Entry>();
+  private readonly builds = new Map<string, { generation: number; promise: Promise<unknown> }>();
+  private readonly indexWaiters = new Set<() => void>();
+  /** Bumped by every invalidation: a build that started before it must not be stored. */
+  private generation = 0;
+  /** Highest registry index this replica has heard of (from invalidations or reads). */
+  private knownIndex = 0;
+  private readonly hitsTotal: Counter;
+  private readonly missesTotal: Counter;
+  private readonly invalidationsTotal: Counter<'origin'>;
+  private windowHits = 0;
+  private windowMisses = 0;
+  private totalHits = 0;
+  private totalMisses = 0;
+  private unsubscribe: (() => void) | null = null;
+  private closing = false;
+  private statsTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly bus: InvalidationBus,
+    @Inject(registryConfig.KEY) private readonly config: ConfigType<typeof registryConfig>,
+    metrics: Registry,
+  ) {
+    this.hitsTotal = new Counter({ name: 'service_registry_cache_hits_total', help: 'Registry reads answered from the replica cache', registers: [metrics] });
+    this.missesTotal = new Counter({ name: 'service_registry_cache_misses_total', help: 'Registry reads that had to query Postgres', registers: [metrics] });
+    this.invalidationsTotal = new Counter({
+      name: 'service_registry_cache_invalidations_total',
+      help: 'Invalidations applied to the replica cache, by origin (local write or another process)',
+      labelNames: ['origin'],
+      registers: [metrics],
+    });
+    const cache = this;
+    new Gauge({
+      name: 'service_registry_cache_hit_ratio',
+      help: 'Hits / (hits + misses) since start',
+      registers: [metrics],
+      collect() {
+        const lookups = cache.totalHits + cache.totalMisses;
+        this.set(lookups === 0 ? 0 : cache.totalHits / lookups);
+      },
+    });
+  }
+
+  onModuleInit(): void {
+    this.unsubscribe = this.bus.subscribe((envelope) => this.invalidate(envelope));
+    this.statsTimer = setInterval(() => this.logStats(), this.config.cacheStatsIntervalMs);
+    this.statsTimer.unref();
+  }
+
+  /** True once shutdown began: watchers answer now instead of waiting on. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  onModuleDestroy(): void {
+    this.closing = true;
+    this.unsubscribe?.();
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.logStats();
+    for (const wake of this.indexWaiters) wake();
+  }
+
+  /** The registry index this replica knows to be current (never goes down). */
+  get index(): number {
+    return this.knownIndex;
+  }
+
+  /** The cached value of `key`, or the result of `build` (stored unless a write raced it). */
+  async get<T>(key: string, dependency: CacheDependency, build: () => Promise<T>): Promise<T> {
+    const entry = this.entries.get(key);
+    if (entry && Date.now() - entry.builtAt < this.config.cacheMaxAgeMs) {
+      this.count(true);
+      return entry.value as T;
+    }
+    this.count(false);
+    const pending = this.builds.get(key);
+    if (pending && pending.generation === this.generation) return pending.promise as Promise<T>;
+
+    const generation = this.generation;
+    const promise = build().then(
+      (value) => {
+        if (this.builds.get(key)?.promise === promise) this.builds.delete(key);
+        if (generation === this.generation) this.entries.set(key, { value, builtAt: Date.now(), dependency });
+        return value;
+      },
+      (error: unknown) => {
+        if (this.builds.get(key)?.promise === promise) this.builds.delete(key);
+        throw error;
+      },
+    );
+    this.builds.set(key, { generation, promise });
+    return promise;
+  }
+
+  /** Records an index observed in data read from Postgres. */
+  observeIndex(index: number): void {
+    if (index > this.knownIndex) {
+      this.knownIndex = index;
+      this.wakeIndexWaiters();
+    }
+  }
+
+  /**
+   * Resolves once something invalidates the cache or this replica learns of an index above
+   * `index`, or after `timeoutMs`: the caller then re-reads and decides whether to wait more.
+   */
+  waitForChange(index: number, timeoutMs: number): Promise<void> {
+    if (this.knownIndex > index) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.indexWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.indexWaiters.add(done);
+    });
+  }
+
+  invalidate(envelope: InvalidationEnvelope): void {
+    this.generation += 1;
+    this.invalidationsTotal.inc({ origin: envelope.origin === this.bus.origin ? 'local' : 'remote' });
+    const named = [envelope.services, envelope.networks, envelope.modules].some((list) => list !== undefined && list.length > 0);
+    for (const [key, entry] of this.entries) {
+      if (!named || this.affected(entry.dependency, envelope)) this.entries.delete(key);
+    }
+    if (envelope.index !== undefined && envelope.index > this.knownIndex) this.knownIndex = envelope.index;
+    this.wakeIndexWaiters();
+  }
+
+  private affected(dependency: CacheDependency, envelope: InvalidationEnvelope): boolean {
+    switch (dependency.kind) {
+      case 'registry':
+        return true;
+      case 'service':
+        return envelope.services?.includes(dependency.slug) ?? false;
+      case 'network':
+        return envelope.networks?.includes(dependency.id) ?? false;
+      case 'networks':
+        return (envelope.networks?.length ?? 0) > 0;
+      case 'module':
+        return envelope.modules?.includes(dependency.id) ?? false;
+    }
+  }
+
+  private wakeIndexWaiters(): void {
+    for (const wake of [...this.indexWaiters]) wake();
+  }
+
+  private count(hit: boolean): void {
+    if (hit) {
+      this.windowHits += 1;
+      this.totalHits += 1;
+      this.hitsTotal.inc();
+    } else {
+      this.windowMisses += 1;
+      this.totalMisses += 1;
+      this.missesTotal.inc();
+    }
+  }
+
+  private logStats(): void {
+    const lookups = this.windowHits + this.windowMisses;
+    if (lookups === 0) return;
+    const total = this.totalHits + this.totalMisses;
+    this.logger.log(
+      `cache hits=${this.windowHits} misses=${this.windowMisses} ratio=${(this.windowHits / lookups).toFixed(3)} ` +
+        `(since start: hits=${this.totalHits} misses=${this.totalMisses} ratio=${(this.totalHits / total).toFixed(3)}, entries=${this.entries.size})`,
+    );
+    this.windowHits = 0;
+    this.windowMisses = 0;
+  }
+}

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { RegistryIndex } from '../registry-cache/registry-index';
+import { RegistryService, ServicesDataset, ServiceView } from './service-view';
+
+interface DatasetRow {
+  registry_index: string;
+  id: string | null;
+  slug: string;
+  display_name: string;
+  kind: string;
+  base_url: string;
+  source: ServiceView['source'];
+  module_id: string | null;
+  status: ServiceView['status'];
+  status_message: string | null;
+  capabilities: unknown;
+  metadata: Record<string, unknown>;
+  last_healthy_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+  manifest_module_id: string | null;
+  manifest_module_version: number | null;
+  manifest_checksum: string | null;
+  health_status: string | null;
+  health_status_message: string | null;
+  health_checked_at: Date | null;
+  health_latency_ms: number | null;
+  health_status_code: number | null;
+  health_base_url: string | null;
+  health_endpoint: string | null;
+  context_module_ids: string[] | null;
+}
+
+/**
+ * Every service with its active manifest, its latest health snapshot and its module
+ * contexts, in one statement (one round trip, whatever the number of services). The latest
+ * snapshot comes from a backward probe of the unique (service_slug, version) index per
+ * service, never from a scan of the snapshots table. The registry index is read in the same
+ * statement, so it matches the data.
+ */
+@Injectable()
+export class ServicesDatasetQuery {
+  static readonly SQL = `
+    SELECT idx.value AS registry_index, s.id, s.slug, s.display_name, s.kind, s.base_url, s.source,
+           s.module_id, s.status, s.status_message, s.capabilities, s.metadata, s.last_healthy_at,
+           s.created_at, s.updated_at,
+           m.module_id AS manifest_module_id, m.module_version AS manifest_module_version, m.checksum AS manifest_checksum,
+           h.status AS health_status, h.status_message AS health_status_message, h.checked_at AS health_checked_at,
+           h.latency_ms AS health_latency_ms, h.status_code AS health_status_code, h.base_url AS health_base_url,
+           h.health_endpoint AS health_endpoint, c.module_ids AS context_module_ids
+      FROM (SELECT ${RegistryIndex.CURRENT_SQL} AS value) idx
+      LEFT JOIN services s ON true
+      LEFT JOIN service_manifests m ON m.service_slug = s.slug AND m.superseded_at IS NULL
+      LEFT JOIN LATERAL (
+             SELECT status, status_message, checked_at, latency_ms, status_code, base_url, health_endpoint
+               FROM service_health_snapshots
+              WHERE service_slug = s.slug
+              ORDER BY version DESC
+              LIMIT 1) h ON true
+      LEFT JOIN LATERAL (
+             SELECT array_agg(module_id ORDER BY module_id) AS module_ids
+               FROM module_resource_contexts
+              WHERE resource_type = 'service' AND resource_id = s.slug) c ON true
+     ORDER BY s.slug`;
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async load(): Promise<ServicesDataset> {
+    const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.SQL);
+    const services = rows.filter((row) => row.id !== null).map(toRegistryService);
+    return {
+      index: Number(rows[0]?.registry_index ?? 0),
+      services,
+      bySlug: new Map(services.map((service) => [service.view.slug, service])),
+    };
+  }
+}
+
+function toRegistryService(row: DatasetRow): RegistryService {
+  const view: ServiceView = {
+    id: row.id!,
+    slug: row.slug,
+    displayName: row.display_name,
+    kind: row.kind,
+    baseUrl: row.base_url,
+    source: row.source,
+    moduleId: row.module_id,
+    status: row.status,
+    statusMessage: row.status_message,
+    capabilities: row.capabilities,
+    metadata: row.metadata,
+    lastHealthyAt: row.last_healthy_at?.toISOString() ?? null,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    manifest:
+      row.manifest_module_id === null
+        ? null
+        : { moduleId: row.manifest_module_id, moduleVersion: row.manifest_module_version!, checksum: row.manifest_checksum! },
+    health:
+      row.health_status === null
+        ? null
+        : {
+            status: row.health_status,
+            statusMessage: row.health_status_message,
+            checkedAt: row.health_checked_at!.toISOString(),
+            latencyMs: row.health_latency_ms,
+            statusCode: row.health_status_code,
+            baseUrl: row.health_base_url!,
+            healthEndpoint: row.health_endpoint!,
+          },
+  };
+  const moduleIds = row.context_module_ids ?? (row.module_id ? [row.module_id] : []);
+  return { view, moduleIds };
+}
