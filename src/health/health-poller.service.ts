@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { Gauge, Registry } from 'prom-client';
 import { healthConfig } from '../config/configuration';
 import { InvalidationBus } from '../registry-cache/invalidation-bus';
 import { HealthChecks } from './health-checks.service';
@@ -63,8 +64,18 @@ export class HealthPoller implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly snapshots: HealthSnapshotRepository,
     private readonly checks: HealthChecks,
     private readonly bus: InvalidationBus,
+    metrics: Registry,
   ) {
     this.tickMs = tickPeriodMs(config.intervalMs);
+    const inFlight = this.inFlight;
+    new Gauge({
+      name: 'service_registry_health_checks_in_flight',
+      help: `Health checks this replica is running now (at most SERVICE_HEALTH_CONCURRENCY)`,
+      registers: [metrics],
+      collect() {
+        this.set(inFlight.size);
+      },
+    });
   }
 
   onApplicationBootstrap(): void {

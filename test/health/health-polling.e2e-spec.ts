@@ -238,6 +238,15 @@ describe('health polling against real targets', () => {
       expect(shown.health).toMatchObject({ status: 'degraded', statusCode: 500, checkedAt: snapshot.checkedAt });
     });
 
+    it('counts stored checks by outcome and trigger in /metrics', async () => {
+      const metrics = await (await app.fetch('/metrics')).text();
+      expect(metrics).toContain('service_registry_health_checks_total{status="degraded",trigger="manual"} 1');
+      const scheduled = /service_registry_health_checks_total\{status="healthy",trigger="schedule"\} (\d+)/.exec(metrics);
+      expect(Number(scheduled?.[1])).toBeGreaterThan(3);
+      expect(metrics).toMatch(/service_registry_health_check_duration_seconds_count \d+/);
+      expect(metrics).toMatch(/service_registry_health_checks_in_flight [0-2]\b/);
+    });
+
     it('needs the write token', async () => {
       expect((await app.fetch('/services/foxtrot/health-check', { method: 'POST' })).status).toBe(401);
       const wrong = await app.fetch('/services/foxtrot/health-check', { method: 'POST', headers: { authorization: 'Bearer nope' } });
