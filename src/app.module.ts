@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { createApiValidationPipe } from './http/api-validation.pipe';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RegistryIndexHeaderInterceptor } from './http/registry-index-header.interceptor';
@@ -23,10 +25,12 @@ import { ServicesModule } from './services/services.module';
     InvalidationModule,
     MetricsModule,
     RegistryCacheModule,
+    ScheduleModule.forRoot(),
     ProbesModule,
     ServicesModule,
     NetworksApiModule,
     ModuleResourcesModule,
+    HealthModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createApiValidationPipe },

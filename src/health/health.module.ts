@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { HealthChecks } from './health-checks.service';
+import { HealthController } from './health.controller';
+import { HealthPoller } from './health-poller.service';
+import { HealthProber } from './health-prober';
+import { HealthRetention } from './health-retention.service';
+import { HealthSnapshotRepository } from './health-snapshot.repository';
+
+/**
+ * Health of the registered services: the fleet-shared poller, on-demand checks, snapshot
+ * history and retention. App only (it needs `ScheduleModule.forRoot()`); the CLI never
+ * polls. Exports `HealthPoller` so writers of `services` can call `checkSoon()`.
+ */
+@Module({
+  controllers: [HealthController],
+  providers: [HealthProber, HealthSnapshotRepository, HealthChecks, HealthPoller, HealthRetention],
+  exports: [HealthPoller],
+})
+export class HealthModule {}
