@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { RegistryConfigModule } from './config/config.module';
 import { registryConfig } from './config/configuration';
+import { HealthModule } from './health/health.module';
 import { createApiValidationPipe } from './http/api-validation.pipe';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RegistryIndexHeaderInterceptor } from './http/registry-index-header.interceptor';
@@ -41,10 +43,12 @@ export class AppModule {
         state,
         MetricsModule,
         RegistryCacheModule,
+        ScheduleModule.forRoot(),
         ProbesModule,
         ServicesModule,
         NetworksApiModule,
         ModuleResourcesModule,
+        HealthModule.forRoot({ sharedState: useSharedState }),
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createApiValidationPipe },

@@ -1,7 +1,8 @@
 import { ConflictException, NotFoundException, BadRequestException } from '@nestjs/common';
 import { manifestChecksum } from '../manifests/manifest-checksum';
 import { ResolvedModule } from '../manifests/manifest.types';
-import { LOCAL_SNAPSHOTS_PER_SERVICE, LocalHealthResult, LocalRegistry } from './local-registry';
+import { ProbeResult } from '../health/health-prober';
+import { LOCAL_SNAPSHOTS_PER_SERVICE, LocalRegistry } from './local-registry';
 
 function moduleWith(moduleId: string, slugs: string[], networkIds: string[] = []): ResolvedModule {
   return {
@@ -179,7 +180,7 @@ describe('LocalRegistry', () => {
   });
 
   describe('health', () => {
-    const result = (slug: string, status: LocalHealthResult['status'], checkedAt: string, baseUrl = `http://127.0.0.1:9000/${slug}`): LocalHealthResult => ({
+    const result = (slug: string, status: ProbeResult['status'], checkedAt: string, baseUrl = `http://127.0.0.1:9000/${slug}`): ProbeResult => ({
       target: { slug, baseUrl, healthEndpoint: '/healthz' },
       status,
       statusMessage: status === 'healthy' ? 'HTTP 200 OK' : 'connection refused',

@@ -1,4 +1,7 @@
 import { ConflictException, NotFoundException } from '@nestjs/common';
+import { HealthTarget, ProbeResult } from '../health/health-prober';
+import { RecordedSnapshot, SnapshotPage } from '../health/health-snapshot.repository';
+import { HealthSnapshotView } from '../health/health-snapshot.view';
 import { manifestChecksum } from '../manifests/manifest-checksum';
 import { ResolvedModule } from '../manifests/manifest.types';
 import { ModuleResourcesRead, ModuleResourcesSource, ModuleResourceView } from '../module-resources/module-resources-source';
@@ -15,37 +18,6 @@ import { jsonbOrder } from './jsonb-order';
 
 /** Health snapshots kept per service (oldest dropped first). */
 export const LOCAL_SNAPSHOTS_PER_SERVICE = 500;
-
-/** A service whose health endpoint can be checked. */
-export interface LocalHealthTarget {
-  slug: string;
-  baseUrl: string;
-  healthEndpoint: string;
-}
-
-/** One finished health check, to be recorded as a snapshot. */
-export interface LocalHealthResult {
-  target: LocalHealthTarget;
-  status: 'healthy' | 'degraded' | 'unreachable';
-  statusMessage: string | null;
-  checkedAt: Date;
-  latencyMs: number | null;
-  statusCode: number | null;
-  metadata: Record<string, unknown>;
-}
-
-/** A recorded snapshot, as the API shows it. */
-export interface LocalSnapshot {
-  version: number;
-  status: LocalHealthResult['status'];
-  statusMessage: string | null;
-  checkedAt: string;
-  latencyMs: number | null;
-  statusCode: number | null;
-  baseUrl: string;
-  healthEndpoint: string;
-  metadata: Record<string, unknown>;
-}
 
 interface ServiceRecord {
   id: string;
@@ -104,7 +76,7 @@ export class LocalRegistry implements ServicesSource, NetworksSource, ModuleReso
   private readonly manifests: ManifestRecord[] = [];
   private readonly networks = new Map<string, NetworkView>();
   private readonly contexts: ContextRecord[] = [];
-  private readonly snapshots = new Map<string, LocalSnapshot[]>();
+  private readonly snapshots = new Map<string, HealthSnapshotView[]>();
   private readonly modules = new Set<string>();
   private nextManifestId = 1;
   private changeIndex = 0;
@@ -257,11 +229,11 @@ export class LocalRegistry implements ServicesSource, NetworksSource, ModuleReso
   }
 
   /** Every service's health endpoint, in slug order. */
-  healthTargets(): LocalHealthTarget[] {
+  healthTargets(): HealthTarget[] {
     return [...this.services.values()].sort((a, b) => compare(a.slug, b.slug)).map(toTarget);
   }
 
-  healthTarget(slug: string): LocalHealthTarget | null {
+  healthTarget(slug: string): HealthTarget | null {
     const service = this.services.get(slug);
     return service ? toTarget(service) : null;
   }
@@ -272,13 +244,13 @@ export class LocalRegistry implements ServicesSource, NetworksSource, ModuleReso
    * that is gone, or whose base URL or health endpoint changed while it was checked,
    * describes nothing current and is dropped. Returns what was recorded.
    */
-  recordHealth(results: LocalHealthResult[]): { slug: string; snapshot: LocalSnapshot }[] {
-    const recorded: { slug: string; snapshot: LocalSnapshot }[] = [];
+  recordHealth(results: ProbeResult[]): RecordedSnapshot[] {
+    const recorded: RecordedSnapshot[] = [];
     for (const result of results) {
       const service = this.services.get(result.target.slug);
       if (!service || service.baseUrl !== result.target.baseUrl || service.healthEndpoint !== result.target.healthEndpoint) continue;
       service.healthVersion += 1;
-      const snapshot: LocalSnapshot = {
+      const snapshot: HealthSnapshotView = {
         version: service.healthVersion,
         status: result.status,
         statusMessage: result.statusMessage,
@@ -305,7 +277,7 @@ export class LocalRegistry implements ServicesSource, NetworksSource, ModuleReso
   }
 
   /** One page of a service's snapshots, newest first; null if the service is not registered. */
-  healthHistory(slug: string, limit: number, beforeVersion: number | null): { snapshots: LocalSnapshot[]; nextBeforeVersion: number | null } | null {
+  healthHistory(slug: string, limit: number, beforeVersion: number | null): SnapshotPage | null {
     if (!this.services.has(slug)) return null;
     const newestFirst = [...(this.snapshots.get(slug) ?? [])].reverse().filter((snapshot) => beforeVersion === null || snapshot.version < beforeVersion);
     const page = newestFirst.slice(0, limit);
@@ -404,7 +376,7 @@ export class LocalRegistry implements ServicesSource, NetworksSource, ModuleReso
   }
 }
 
-function toTarget(service: ServiceRecord): LocalHealthTarget {
+function toTarget(service: ServiceRecord): HealthTarget {
   return { slug: service.slug, baseUrl: service.baseUrl, healthEndpoint: service.healthEndpoint };
 }
 

@@ -1,0 +1,34 @@
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { WriteAuthGuard } from '../auth/write-auth.guard';
+import { ServiceSlugPipe } from '../services/service-slug.pipe';
+import { HealthHistoryQuery } from './health-history.query';
+import { HealthSnapshotView } from './health-snapshot.view';
+import { ServiceHealth } from './service-health';
+
+export interface HealthHistoryResponse {
+  data: HealthSnapshotView[];
+  meta: { slug: string; limit: number; nextBeforeVersion: number | null };
+}
+
+@ApiTags('health')
+@Controller('services/:slug')
+export class HealthController {
+  constructor(private readonly checks: ServiceHealth) {}
+
+  @Get('health')
+  @ApiOperation({ summary: 'Health snapshot history of a service, newest first' })
+  async history(@Param('slug', ServiceSlugPipe) slug: string, @Query() query: HealthHistoryQuery): Promise<HealthHistoryResponse> {
+    const page = await this.checks.history(slug, query.limit, query.beforeVersion ?? null);
+    return { data: page.snapshots, meta: { slug, limit: query.limit, nextBeforeVersion: page.nextBeforeVersion } };
+  }
+
+  @Post('health-check')
+  @HttpCode(HttpStatus.OK)
+  @UseGuards(WriteAuthGuard)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Check a service now, store the snapshot and return it as { data }' })
+  async checkNow(@Param('slug', ServiceSlugPipe) slug: string): Promise<{ data: HealthSnapshotView }> {
+    return { data: await this.checks.checkNow(slug) };
+  }
+}

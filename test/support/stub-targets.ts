@@ -1,0 +1,68 @@
+import { once } from 'node:events';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+/** One request a stub target received. */
+export interface StubHit {
+  path: string;
+  /** `Date.now()` when the request arrived. */
+  at: number;
+}
+
+/**
+ * Health endpoints to check, on 127.0.0.1. The first path segment picks the behaviour, the
+ * rest is free (use it to tell targets apart): `/ok/…` answers 200, `/slow/…` answers 200
+ * after 50 ms, `/fail/…` answers 500 with `database connection lost`, `/hang/…` never
+ * answers. Every request is recorded.
+ */
+export class StubTargets {
+  readonly hits: StubHit[] = [];
+  /** Requests received and not answered yet. */
+  open = 0;
+
+  private constructor(private readonly server: Server) {}
+
+  static async start(): Promise<StubTargets> {
+    const server = createServer();
+    const targets = new StubTargets(server);
+    server.on('request', (request, response) => targets.answer(request, response));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return targets;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /** Arrival times of the requests for `path`. */
+  hitsOf(path: string): number[] {
+    return this.hits.filter((hit) => hit.path === path).map((hit) => hit.at);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close');
+  }
+
+  private answer(request: IncomingMessage, response: ServerResponse): void {
+    const path = request.url ?? '/';
+    this.hits.push({ path, at: Date.now() });
+    this.open++;
+    response.on('close', () => this.open--);
+    const behaviour = path.split('/')[1];
+    if (behaviour === 'ok') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (behaviour === 'slow') {
+      const timer = setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'), 50);
+      response.on('close', () => clearTimeout(timer));
+    } else if (behaviour === 'fail') {
+      response.writeHead(500, { 'content-type': 'text/plain' }).end('database connection lost\n');
+    } else if (behaviour === 'hang') {
+      // Never answers; `stop()` closes the connection.
+    } else {
+      response.writeHead(404).end('no such stub');
+    }
+  }
+}
