@@ -12,7 +12,7 @@ import { LocalRegistry } from './local-registry';
 export class LocalStateReadiness extends ReadinessChecks {
   constructor(
     private readonly registry: LocalRegistry,
-    private readonly indicators_: HealthIndicatorService,
+    private readonly healthIndicators: HealthIndicatorService,
   ) {
     super();
   }
@@ -20,7 +20,7 @@ export class LocalStateReadiness extends ReadinessChecks {
   indicators(): HealthIndicatorFunction[] {
     return [
       async () =>
-        this.indicators_.check('localState').up({ modules: this.registry.moduleIds.length, services: this.registry.serviceCount, index: this.registry.index }),
+        this.healthIndicators.check('localState').up({ modules: this.registry.moduleIds.length, services: this.registry.serviceCount, index: this.registry.index }),
     ];
   }
 }
