@@ -12,6 +12,7 @@ const SCENARIOS = {
   externalDatabase: { 'database.url': DATABASE_URL, registryToken: 'token-1' },
   twoReplicas: { 'database.url': DATABASE_URL, replicaCount: 2, 'redis.url': REDIS_URL },
   inChartDatabases: { 'postgresql.enabled': true, 'redis.enabled': true, replicaCount: 2 },
+  rollback: { 'database.url': DATABASE_URL, 'flags.useSharedState': false, 'config.serviceManifestPaths': 'modules/observatory/dist' },
   existingSecret: {
     existingSecret: 'registry-credentials',
     'existingSecretKeys.databaseUrl': 'pg-url',
@@ -342,5 +343,18 @@ describe('helm template with an existing Secret', () => {
     const job = chart.get('Job', 'core-api-migrate');
     expect(job.metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
     expect(envOf(container(job, 'migrate')).DATABASE_URL).toBe('secret:registry-credentials/pg-url');
+  });
+});
+
+describe('helm template on the rollback path (flags.useSharedState=false)', () => {
+  it('runs no migration hook, so a broken database cannot block the upgrade, and seeds from the shipped module', async () => {
+    const chart = await render(SCENARIOS.rollback);
+    expect(chart.find('Job', 'core-api-migrate')).toBeUndefined();
+    expect(chart.find('Secret', 'core-api-migrate')).toBeUndefined();
+    expect(chart.get('ConfigMap', 'core-api').data).toMatchObject({
+      APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE: '0',
+      SERVICE_MANIFEST_PATHS: 'modules/observatory/dist',
+    });
+    expect(chart.get('Deployment', 'core-api').spec.replicas).toBe(1);
   });
 });
