@@ -32,10 +32,9 @@ import { SharedStateModule } from './shared-state/shared-state.module';
 export class AppModule {
   static async forRoot(): Promise<DynamicModule> {
     const { useSharedState, dualWrite, manifestPaths } = registryConfig();
-    const local = !useSharedState || dualWrite ? await seedLocalRegistry(manifestPaths) : null;
     const state = useSharedState
-      ? SharedStateModule.forRoot({ dualWriteTo: local })
-      : LocalStateModule.forRoot({ dualWrite, registry: local! });
+      ? SharedStateModule.forRoot({ dualWriteTo: dualWrite ? await seedLocalRegistry(manifestPaths) : null })
+      : LocalStateModule.forRoot({ dualWrite, registry: await seedLocalRegistry(manifestPaths) });
     return {
       module: AppModule,
       imports: [
