@@ -9,7 +9,9 @@ import { HealthSnapshotRepository } from './health-snapshot.repository';
 /**
  * Health of the registered services: the fleet-shared poller, on-demand checks, snapshot
  * history and retention. App only (it needs `ScheduleModule.forRoot()`); the CLI never
- * polls. Exports `HealthPoller` so writers of `services` can call `checkSoon()`.
+ * polls. A writer of `services` needs nothing from here: it sets `next_health_check_at`
+ * and its invalidation wakes the poller. `HealthPoller.checkSoon()` is exported for
+ * in-process callers that change services without publishing.
  */
 @Module({
   controllers: [HealthController],

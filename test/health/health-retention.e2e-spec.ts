@@ -44,7 +44,7 @@ describe('health snapshot retention', () => {
 
   it('prunes snapshots older than the retention at start, keeping every service\'s latest one', async () => {
     app = await AppProcess.start({ env: { DATABASE_URL: database.url, APPHUB_DISABLE_SERVICE_POLLING: '1', LOG_LEVEL: 'info' } });
-    for (const deadline = Date.now() + 10_000; !/Pruned \d+ health snapshot/.test(app.logs) && Date.now() < deadline; ) await sleep(50);
+    for (const deadline = Date.now() + 30_000; !/Pruned \d+ health snapshot/.test(app.logs) && Date.now() < deadline; ) await sleep(50);
     expect(app.logs).toContain('Pruned 12002 health snapshot(s) older than 7 day(s)');
 
     const left = await database.query<{ service_slug: string; versions: number[] }>(
@@ -75,7 +75,7 @@ describe('health snapshot retention', () => {
 
     await app.stop();
     app = await AppProcess.start({ env: { DATABASE_URL: database.url, APPHUB_DISABLE_SERVICE_POLLING: '1', SERVICE_HEALTH_RETENTION_DAYS: '2', LOG_LEVEL: 'info' } });
-    for (const deadline = Date.now() + 10_000; !/Pruned \d+ health snapshot/.test(app.logs) && Date.now() < deadline; ) await sleep(50);
+    for (const deadline = Date.now() + 30_000; !/Pruned \d+ health snapshot/.test(app.logs) && Date.now() < deadline; ) await sleep(50);
     expect(app.logs).toContain('Pruned 1 health snapshot(s) older than 2 day(s)');
     const mixed = await database.query(`SELECT version FROM service_health_snapshots WHERE service_slug = 'mixed' ORDER BY version`);
     expect(mixed).toEqual([{ version: 5 }, { version: 6 }]);
