@@ -20,6 +20,9 @@ export interface HealthModuleOptions {
  * the same prober and API either way. Shared state: the fleet-shared poller, the snapshots
  * table and its retention. Local state: a poller of the local store, history kept in memory
  * (bounded per service). App only (it needs `ScheduleModule.forRoot()`); the CLI never polls.
+ * A writer of `services` needs nothing from here: its invalidation wakes either poller.
+ * With shared state `HealthPoller.checkSoon()` is exported for in-process callers that
+ * change services without publishing.
  */
 @Module({})
 export class HealthModule {
@@ -31,6 +34,7 @@ export class HealthModule {
       module: HealthModule,
       controllers: [HealthController],
       providers: [HealthProber, HealthCheckMetrics, ...providers],
+      exports: options.sharedState ? [HealthPoller] : [],
     };
   }
 }

@@ -16,6 +16,9 @@ async function seedSnapshots(database: TestDatabase, slug: string, versions: num
   await database.query(`UPDATE services SET health_version = $2 WHERE slug = $1`, [slug, versions]);
 }
 
+/** Each test starts the app; a loaded CI machine can take a while. */
+const START_AND_PRUNE_TIMEOUT_MS = 90_000;
+
 describe('health snapshot retention', () => {
   let database: TestDatabase;
   let app: AppProcess;
@@ -44,7 +47,7 @@ describe('health snapshot retention', () => {
 
   it('prunes snapshots older than the retention at start, keeping every service\'s latest one', async () => {
     app = await AppProcess.start({ env: { DATABASE_URL: database.url, APPHUB_DISABLE_SERVICE_POLLING: '1', LOG_LEVEL: 'info' } });
-    for (const deadline = Date.now() + 10_000; !/Pruned \d+ health snapshot/.test(app.logs) && Date.now() < deadline; ) await sleep(50);
+    for (const deadline = Date.now() + 30_000; !/Pruned \d+ health snapshot/.test(app.logs) && Date.now() < deadline; ) await sleep(50);
     expect(app.logs).toContain('Pruned 12002 health snapshot(s) older than 7 day(s)');
 
     const left = await database.query<{ service_slug: string; versions: number[] }>(
@@ -63,10 +66,10 @@ describe('health snapshot retention', () => {
       );
       expect(latest).toHaveLength(1);
     }
-  });
+  }, START_AND_PRUNE_TIMEOUT_MS);
 
   it('honours SERVICE_HEALTH_RETENTION_DAYS, and a run with nothing to prune changes nothing', async () => {
-    await app.stop();
+    await app?.stop();
     const before = await database.snapshot();
     app = await AppProcess.start({ env: { DATABASE_URL: database.url, APPHUB_DISABLE_SERVICE_POLLING: '1', SERVICE_HEALTH_RETENTION_DAYS: '30', LOG_LEVEL: 'info' } });
     await sleep(500);
@@ -75,9 +78,9 @@ describe('health snapshot retention', () => {
 
     await app.stop();
     app = await AppProcess.start({ env: { DATABASE_URL: database.url, APPHUB_DISABLE_SERVICE_POLLING: '1', SERVICE_HEALTH_RETENTION_DAYS: '2', LOG_LEVEL: 'info' } });
-    for (const deadline = Date.now() + 10_000; !/Pruned \d+ health snapshot/.test(app.logs) && Date.now() < deadline; ) await sleep(50);
+    for (const deadline = Date.now() + 30_000; !/Pruned \d+ health snapshot/.test(app.logs) && Date.now() < deadline; ) await sleep(50);
     expect(app.logs).toContain('Pruned 1 health snapshot(s) older than 2 day(s)');
     const mixed = await database.query(`SELECT version FROM service_health_snapshots WHERE service_slug = 'mixed' ORDER BY version`);
     expect(mixed).toEqual([{ version: 5 }, { version: 6 }]);
-  });
+  }, 2 * START_AND_PRUNE_TIMEOUT_MS);
 });

@@ -8,6 +8,7 @@ import { TestDatabase } from '../support/test-database';
 /** A long interval: the poller looks for due services only once a second (its tick). */
 const INTERVAL_MS = 60_000;
 const TICK_MS = 1_000;
+const TOKEN = 'wake-test-token';
 
 describe('health checks of new and changed services', () => {
   let database: TestDatabase;
@@ -40,7 +41,13 @@ describe('health checks of new and changed services', () => {
     publisher = new Redis(redis.url);
     targets = await StubTargets.start();
     app = await AppProcess.start({
-      env: { DATABASE_URL: database.url, REDIS_URL: redis.url, SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), SERVICE_HEALTH_TIMEOUT_MS: '300' },
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: redis.url,
+        SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS),
+        SERVICE_HEALTH_TIMEOUT_MS: '300',
+        SERVICE_REGISTRY_TOKEN: TOKEN,
+      },
     });
   });
 
@@ -73,5 +80,31 @@ describe('health checks of new and changed services', () => {
     }
     console.info(`announced services were checked and stored after ${delays.join(', ')} ms`);
     for (const delay of delays) expect(delay).toBeLessThan(300);
+  });
+
+  it('checks a service registered or re-pointed through the API within milliseconds', async () => {
+    const write = (method: string, path: string, body: unknown) =>
+      app.fetch(path, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const slug = 'api-made';
+    const registeredAt = Date.now();
+    expect((await write('POST', '/services', { slug, displayName: 'API made', kind: 'http', baseUrl: `${targets.url}/ok/${slug}` })).status).toBe(201);
+    const firstMs = await storedAfter(slug, registeredAt);
+
+    const patchedAt = Date.now();
+    expect((await write('PATCH', `/services/${slug}`, { baseUrl: `${targets.url}/fail/${slug}` })).status).toBe(200);
+    let patchedMs = Number.POSITIVE_INFINITY;
+    for (const deadline = Date.now() + 5_000; Date.now() < deadline; await sleep(10)) {
+      const rows = await database.query(`SELECT 1 FROM service_health_snapshots WHERE service_slug = $1 AND status = 'degraded'`, [slug]);
+      if (rows.length > 0) {
+        patchedMs = Date.now() - patchedAt;
+        break;
+      }
+    }
+    console.info(`registered through the API: checked after ${firstMs} ms; re-pointed: checked after ${patchedMs} ms`);
+    expect(firstMs).toBeLessThan(300);
+    expect(patchedMs).toBeLessThan(300);
+    const { data } = (await (await app.fetch(`/services/${slug}`)).json()) as { data: { status: string; health: { baseUrl: string } } };
+    expect(data.status).toBe('degraded');
+    expect(data.health.baseUrl).toBe(`${targets.url}/fail/${slug}`);
   });
 });
