@@ -11,6 +11,7 @@ import { NetworksSource } from '../networks/networks-source';
 import { ReadinessChecks } from '../probes/readiness-checks';
 import { SharedStateReadiness } from '../probes/shared-state-readiness';
 import { RedisModule } from '../redis/redis.module';
+import { InlineIndexWatcher } from '../registry-cache/inline-index-watcher';
 import { InvalidationModule } from '../registry-cache/invalidation.module';
 import { ServiceRows } from '../services/service-rows';
 import { ServiceWriter } from '../services/service-writer';
@@ -65,6 +66,7 @@ export class SharedStateModule {
         { provide: NetworksSource, useClass: NetworksQuery },
         { provide: ModuleResourcesSource, useClass: ModuleResourcesQuery },
         { provide: ReadinessChecks, useClass: SharedStateReadiness },
+        InlineIndexWatcher,
       ],
       exports: [ServiceWriter, ServicesSource, NetworksSource, ModuleResourcesSource, ReadinessChecks, ...(local ? [LocalRegistryModule] : [])],
     };

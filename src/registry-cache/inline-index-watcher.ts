@@ -1,0 +1,51 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { RedisConnections } from '../redis/redis-connections';
+import { RegistryCache } from './registry-cache';
+import { RegistryIndex } from './registry-index';
+
+/** How often an inline-mode replica looks for writes made by other processes. */
+export const INLINE_INDEX_POLL_MS = 1_000;
+
+/**
+ * In inline mode (no Redis) nothing tells this replica about writes from other processes,
+ * typically the CLI's backfill next to a zero-config `npm start`. Every second it reads the
+ * shared registry index (one tiny query) and drops the cache when another process moved it,
+ * so such a write shows within a second instead of after the cache's maximum age.
+ */
+@Injectable()
+export class InlineIndexWatcher implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(InlineIndexWatcher.name);
+  private timer: NodeJS.Timeout | null = null;
+  private polling = false;
+
+  constructor(
+    private readonly redis: RedisConnections,
+    private readonly index: RegistryIndex,
+    private readonly cache: RegistryCache,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.redis.inline) return;
+    this.timer = setInterval(() => void this.poll(), INLINE_INDEX_POLL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const current = await this.index.current();
+      if (current > this.cache.index) {
+        this.cache.invalidate({ reason: 'write by another process', origin: 'registry-index', publishedAt: new Date().toISOString(), index: current });
+      }
+    } catch (error) {
+      this.logger.debug(`Could not read the registry index: ${(error as Error).message}`);
+    } finally {
+      this.polling = false;
+    }
+  }
+}
