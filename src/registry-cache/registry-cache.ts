@@ -17,6 +17,9 @@ export type CacheDependency =
   | { kind: 'networks' }
   | { kind: 'module'; id: string };
 
+/** Most views one replica keeps (each filter combination of `/services` is one). */
+export const MAX_ENTRIES = 1_000;
+
 interface Entry {
   value: unknown;
   builtAt: number;
@@ -114,7 +117,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     const promise = build().then(
       (value) => {
         if (this.builds.get(key)?.promise === promise) this.builds.delete(key);
-        if (generation === this.generation) this.entries.set(key, { value, builtAt: Date.now(), dependency });
+        if (generation === this.generation) this.store(key, { value, builtAt: Date.now(), dependency });
         return value;
       },
       (error: unknown) => {
@@ -124,6 +127,17 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     );
     this.builds.set(key, { generation, promise });
     return promise;
+  }
+
+  /**
+   * Keeps at most `MAX_ENTRIES` views: filter values are client input, so without a bound a
+   * stream of distinct `?kind=` values could grow the cache until the next invalidation.
+   * The oldest entry goes first (a Map iterates in insertion order).
+   */
+  private store(key: string, entry: Entry): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
   }
 
   /** Records an index observed in data read from Postgres. */

@@ -1,0 +1,101 @@
+import { Registry } from 'prom-client';
+import { RedisConnections } from '../redis/redis-connections';
+import { InvalidationBus } from './invalidation-bus';
+import { MAX_ENTRIES, RegistryCache } from './registry-cache';
+import { RegistryIndex } from './registry-index';
+
+/** An index that counts in memory, standing where the Postgres sequence is in the app. */
+class CountingIndex extends RegistryIndex {
+  private value = 0;
+  async advance(): Promise<number> {
+    return ++this.value;
+  }
+  async current(): Promise<number> {
+    return this.value;
+  }
+}
+
+function inlineCache(maxAgeMs = 60_000): { cache: RegistryCache; bus: InvalidationBus } {
+  const bus = new InvalidationBus(new RedisConnections({ url: null }), new CountingIndex());
+  const config = { cacheMaxAgeMs: maxAgeMs, cacheStatsIntervalMs: 60_000 } as ConstructorParameters<typeof RegistryCache>[1];
+  const cache = new RegistryCache(bus, config, new Registry());
+  cache.onModuleInit();
+  return { cache, bus };
+}
+
+describe('RegistryCache', () => {
+  let built: number;
+  const build = (value: string) => async () => {
+    built += 1;
+    return value;
+  };
+
+  beforeEach(() => {
+    built = 0;
+  });
+
+  it('builds a key once and serves it from memory after that', async () => {
+    const { cache } = inlineCache();
+    expect(await cache.get('k', { kind: 'registry' }, build('a'))).toBe('a');
+    expect(await cache.get('k', { kind: 'registry' }, build('b'))).toBe('a');
+    expect(built).toBe(1);
+    cache.onModuleDestroy();
+  });
+
+  it('shares one build between concurrent misses', async () => {
+    const { cache } = inlineCache();
+    const results = await Promise.all([1, 2, 3].map(() => cache.get('k', { kind: 'registry' }, build('a'))));
+    expect(results).toEqual(['a', 'a', 'a']);
+    expect(built).toBe(1);
+    cache.onModuleDestroy();
+  });
+
+  it('rebuilds once an entry is older than the maximum age', async () => {
+    const { cache } = inlineCache(0);
+    await cache.get('k', { kind: 'registry' }, build('a'));
+    expect(await cache.get('k', { kind: 'registry' }, build('b'))).toBe('b');
+    cache.onModuleDestroy();
+  });
+
+  it('drops registry views on any write, and per-slug views only when the write names the slug', async () => {
+    const { cache, bus } = inlineCache();
+    await cache.get('list', { kind: 'registry' }, build('list-1'));
+    await cache.get('manifests:a', { kind: 'service', slug: 'a' }, build('a-1'));
+    await cache.get('manifests:b', { kind: 'service', slug: 'b' }, build('b-1'));
+    await bus.publish({ reason: 'test', services: ['a'] });
+    expect(await cache.get('list', { kind: 'registry' }, build('list-2'))).toBe('list-2');
+    expect(await cache.get('manifests:a', { kind: 'service', slug: 'a' }, build('a-2'))).toBe('a-2');
+    expect(await cache.get('manifests:b', { kind: 'service', slug: 'b' }, build('b-2'))).toBe('b-1');
+    await bus.publish({ reason: 'everything' });
+    expect(await cache.get('manifests:b', { kind: 'service', slug: 'b' }, build('b-3'))).toBe('b-3');
+    expect(cache.index).toBe(2);
+    cache.onModuleDestroy();
+  });
+
+  it('does not keep a view whose build raced a write', async () => {
+    const { cache, bus } = inlineCache();
+    let release!: () => void;
+    const slow = cache.get('k', { kind: 'registry' }, () => new Promise<string>((resolve) => (release = () => resolve('stale'))));
+    await bus.publish({ reason: 'write during the build' });
+    release();
+    expect(await slow).toBe('stale');
+    expect(await cache.get('k', { kind: 'registry' }, build('fresh'))).toBe('fresh');
+    cache.onModuleDestroy();
+  });
+
+  it(`keeps at most ${MAX_ENTRIES} views, dropping the oldest`, async () => {
+    const { cache } = inlineCache();
+    for (let n = 0; n <= MAX_ENTRIES; n += 1) await cache.get(`k${n}`, { kind: 'registry' }, build(`v${n}`));
+    expect(await cache.get('k0', { kind: 'registry' }, build('rebuilt'))).toBe('rebuilt');
+    expect(await cache.get(`k${MAX_ENTRIES}`, { kind: 'registry' }, build('rebuilt'))).toBe(`v${MAX_ENTRIES}`);
+    cache.onModuleDestroy();
+  });
+
+  it('wakes a watcher when the index passes its value', async () => {
+    const { cache, bus } = inlineCache();
+    const woken = cache.waitForChange(0, 10_000).then(() => cache.index);
+    await bus.publish({ reason: 'write' });
+    expect(await woken).toBe(1);
+    cache.onModuleDestroy();
+  });
+});
