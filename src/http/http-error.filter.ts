@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Response } from 'express';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 
 /** The one error shape of the API. */
 export interface HttpErrorBody {
@@ -11,9 +12,10 @@ export interface HttpErrorBody {
 
 /**
  * Renders every error as `{ statusCode, error, message, details }`. Anything that is not an
- * HTTP exception is a bug or an outage: logged with its stack here and answered as a bare
- * 500, so no internals reach a client. (Bodies the JSON parser refused are answered before
- * routing, by `bodyParserErrors`.)
+ * HTTP exception is an outage or a bug: a database that cannot be reached is a 503 (retry
+ * later; readiness is failing too), anything else is logged with its stack here and answered
+ * as a bare 500, so no internals reach a client. (Bodies the JSON parser refused are answered
+ * before routing, by `bodyParserErrors`.)
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -38,6 +40,10 @@ export class HttpErrorFilter implements ExceptionFilter {
         message: messages ? messages.join('; ') : String(fields.message ?? exception.message),
         details: fields.details ?? (messages ? messages : null),
       };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(`Database unavailable: ${(exception as Error).message}`);
+      return { statusCode: 503, error: 'Service Unavailable', message: 'the registry database is unavailable; retry shortly', details: null };
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: null };

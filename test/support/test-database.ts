@@ -53,6 +53,23 @@ export class TestDatabase {
     return result;
   }
 
+  /**
+   * Simulates a database outage: new connections are refused and open ones are cut (as a
+   * failover or a crashed server would). `acceptConnections()` ends it.
+   */
+  async refuseConnections(): Promise<void> {
+    await this.client?.end();
+    this.client = null;
+    await withAdmin(async (admin) => {
+      await admin.query(`ALTER DATABASE ${this.name} ALLOW_CONNECTIONS false`);
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [this.name]);
+    });
+  }
+
+  async acceptConnections(): Promise<void> {
+    await withAdmin((admin) => admin.query(`ALTER DATABASE ${this.name} ALLOW_CONNECTIONS true`));
+  }
+
   async drop(): Promise<void> {
     await this.client?.end();
     this.client = null;
