@@ -57,6 +57,15 @@ describe('RegistryCache', () => {
     cache.onModuleDestroy();
   });
 
+  it('serves an expired view while the database is unavailable, but not after other errors', async () => {
+    const { cache } = inlineCache(0);
+    await cache.get('k', { kind: 'registry' }, build('old'));
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    expect(await cache.get('k', { kind: 'registry' }, () => Promise.reject(refused))).toBe('old');
+    await expect(cache.get('k', { kind: 'registry' }, () => Promise.reject(new Error('syntax error')))).rejects.toThrow('syntax error');
+    cache.onModuleDestroy();
+  });
+
   it('drops registry views on any write, and per-slug views only when the write names the slug', async () => {
     const { cache, bus } = inlineCache();
     await cache.get('list', { kind: 'registry' }, build('list-1'));

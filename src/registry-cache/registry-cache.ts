@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nest
 import { ConfigType } from '@nestjs/config';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { registryConfig } from '../config/configuration';
+import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { InvalidationEnvelope } from './invalidation';
 import { InvalidationBus } from './invalidation-bus';
 
@@ -122,6 +123,13 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
       },
       (error: unknown) => {
         if (this.builds.get(key)?.promise === promise) this.builds.delete(key);
+        // Stale beats nothing while the database is away: an expired (never an invalidated)
+        // view is served until a rebuild succeeds.
+        const expired = this.entries.get(key);
+        if (expired && isDatabaseUnavailable(error)) {
+          this.logger.warn(`Serving an expired view of ${key}: the database is unavailable`);
+          return expired.value as T;
+        }
         throw error;
       },
     );

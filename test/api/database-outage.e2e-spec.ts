@@ -12,7 +12,13 @@ describe('a Postgres outage under a running replica', () => {
   beforeAll(async () => {
     database = await TestDatabase.migrated();
     app = await AppProcess.start({
-      env: { DATABASE_URL: database.url, REDIS_URL: 'inline', SERVICE_REGISTRY_TOKEN: TOKEN, APPHUB_DISABLE_SERVICE_POLLING: '1' },
+      env: {
+        DATABASE_URL: database.url,
+        REDIS_URL: 'inline',
+        SERVICE_REGISTRY_TOKEN: TOKEN,
+        APPHUB_DISABLE_SERVICE_POLLING: '1',
+        SERVICE_REGISTRY_CACHE_MAX_AGE_MS: '300',
+      },
     });
     const created = await app.fetch('/services', {
       method: 'POST',
@@ -28,11 +34,12 @@ describe('a Postgres outage under a running replica', () => {
     await database?.drop();
   });
 
-  it('answers reads it has cached, 503s what needs the database, fails readiness, and recovers by itself', async () => {
+  it('keeps answering reads it has seen (even expired), 503s what needs the database, fails readiness, and recovers by itself', async () => {
     const cached = await (await app.fetch('/services')).text();
     await database.refuseConnections();
+    await sleep(400); // past the cache's maximum age
 
-    // The cached list needs no database.
+    // The list it has seen is served stale rather than not at all.
     const list = await app.fetch('/services');
     expect(list.status).toBe(200);
     expect(await list.text()).toBe(cached);
