@@ -18,6 +18,9 @@ export type CacheDependency =
   | { kind: 'networks' }
   | { kind: 'module'; id: string };
 
+/** At most one "serving expired views" warning this often, however many reads hit it. */
+const STALE_WARNING_EVERY_MS = 10_000;
+
 /** Most views one replica keeps (each filter combination of `/services` is one). */
 export const MAX_ENTRIES = 1_000;
 
@@ -52,6 +55,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   private totalMisses = 0;
   private unsubscribe: (() => void) | null = null;
   private closing = false;
+  private lastStaleWarningAt = 0;
   private statsTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -127,7 +131,10 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
         // view is served until a rebuild succeeds.
         const expired = this.entries.get(key);
         if (expired && isDatabaseUnavailable(error)) {
-          this.logger.warn(`Serving an expired view of ${key}: the database is unavailable`);
+          if (Date.now() - this.lastStaleWarningAt > STALE_WARNING_EVERY_MS) {
+            this.lastStaleWarningAt = Date.now();
+            this.logger.warn(`Serving expired views (e.g. ${key}): the database is unavailable`);
+          }
           return expired.value as T;
         }
         throw error;
