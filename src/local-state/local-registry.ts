@@ -7,7 +7,7 @@ import { ResolvedModule } from '../manifests/manifest.types';
 import { ModuleResourcesRead, ModuleResourcesSource, ModuleResourceView } from '../module-resources/module-resources-source';
 import { memberRows } from '../networks/network-importer';
 import { NetworksRead, NetworksSource, NetworkView } from '../networks/networks-source';
-import { DEFAULT_HEALTH_ENDPOINT, moduleServiceId } from '../services/module-service-writer';
+import { DEFAULT_HEALTH_ENDPOINT, externalServiceId, moduleServiceId } from '../services/service-identity';
 import { PatchServiceDto } from '../services/dto/patch-service.dto';
 import { RegisterServiceDto } from '../services/dto/register-service.dto';
 import { ServiceSource, ServiceStatus } from '../services/service.entity';
@@ -196,7 +196,7 @@ export class LocalRegistry implements ServicesSource, NetworksSource, ModuleReso
       Object.assign(existing, fields, { updatedAt: at });
     } else {
       this.services.set(input.slug, {
-        id: `external:${input.slug}`,
+        id: externalServiceId(input.slug),
         slug: input.slug,
         ...fields,
         source: 'external',

@@ -1,13 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ServiceEntry } from '../manifests/manifest.types';
-
-export const DEFAULT_HEALTH_ENDPOINT = '/healthz';
-
-/** `services.id` of a module's service. */
-export function moduleServiceId(moduleId: string, slug: string): string {
-  return `module:${moduleId}:${slug}`;
-}
+import { DEFAULT_HEALTH_ENDPOINT, moduleServiceId } from './service-identity';
 
 /** Who holds a slug that a module wants: another module, or an external registration. */
 export interface SlugOwner {

@@ -2,9 +2,8 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { DataSource, EntityManager } from 'typeorm';
 import { PatchServiceDto } from './dto/patch-service.dto';
 import { RegisterServiceDto } from './dto/register-service.dto';
+import { DEFAULT_HEALTH_ENDPOINT, externalServiceId } from './service-identity';
 import { assertPatchChangesSomething, moduleOwnsSlugMessage, RegisterResult } from './service-writer';
-
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * The SQL of the API's writes to the `services` table, one unit of work per call on the
@@ -14,13 +13,7 @@ const UNIQUE_VIOLATION = '23505';
 @Injectable()
 export class ServiceRows {
   async register(dataSource: DataSource, input: RegisterServiceDto): Promise<RegisterResult> {
-    try {
-      return await dataSource.transaction((manager) => this.upsertExternal(manager, input));
-    } catch (error) {
-      // Two registrations of one new slug raced: the loser updates the winner's row.
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
-      return dataSource.transaction((manager) => this.upsertExternal(manager, input));
-    }
+    return dataSource.transaction((manager) => this.upsertExternal(manager, input));
   }
 
   async patch(dataSource: DataSource, slug: string, patch: PatchServiceDto): Promise<void> {
@@ -47,40 +40,49 @@ export class ServiceRows {
     if (affected === 0) throw new NotFoundException(`service '${slug}' is not registered`);
   }
 
+  /**
+   * One statement inserts or updates the row, so concurrent registrations of a new slug need
+   * no retry; the `WHERE` of the update leaves a module's row alone, and no row back means a
+   * module owns the slug. `xmax = 0` holds only for a row this statement inserted.
+   */
   private async upsertExternal(manager: EntityManager, input: RegisterServiceDto): Promise<RegisterResult> {
-    const [existing] = await manager.query(`SELECT source, module_id FROM services WHERE slug = $1 FOR UPDATE`, [input.slug]);
     const [activeManifest] = await manager.query(
       `SELECT module_id FROM service_manifests WHERE service_slug = $1 AND superseded_at IS NULL`,
       [input.slug],
     );
-    const owner = existing?.source === 'module' ? existing.module_id : activeManifest?.module_id;
-    if (owner) throw new ConflictException(moduleOwnsSlugMessage(input.slug, owner));
-    const params = [
-      input.slug,
-      input.displayName,
-      input.kind,
-      input.baseUrl,
-      input.healthEndpoint ?? '/healthz',
-      input.capabilities === undefined ? null : JSON.stringify(input.capabilities),
-      JSON.stringify(input.metadata ?? {}),
-    ];
-    if (!existing) {
-      await manager.query(
-        `INSERT INTO services (id, slug, display_name, kind, base_url, health_endpoint, source, capabilities, metadata, next_health_check_at)
-         VALUES ('external:' || $1, $1, $2, $3, $4, $5, 'external', $6::jsonb, $7::jsonb, now())`,
-        params,
-      );
-      return { created: true, slug: input.slug };
-    }
-    await manager.query(
-      `UPDATE services
-          SET display_name = $2, kind = $3, base_url = $4, health_endpoint = $5, capabilities = $6::jsonb, metadata = $7::jsonb,
-              next_health_check_at = CASE WHEN base_url IS DISTINCT FROM $4 OR health_endpoint IS DISTINCT FROM $5
-                                          THEN now() ELSE next_health_check_at END,
-              updated_at = now()
-        WHERE slug = $1`,
-      params,
+    if (activeManifest) throw new ConflictException(moduleOwnsSlugMessage(input.slug, activeManifest.module_id));
+    const [row]: { created: boolean }[] = await manager.query(
+      `INSERT INTO services (id, slug, display_name, kind, base_url, health_endpoint, source, capabilities, metadata, next_health_check_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'external', $7::jsonb, $8::jsonb, now())
+       ON CONFLICT (slug) DO UPDATE SET
+         display_name = EXCLUDED.display_name,
+         kind = EXCLUDED.kind,
+         base_url = EXCLUDED.base_url,
+         health_endpoint = EXCLUDED.health_endpoint,
+         capabilities = EXCLUDED.capabilities,
+         metadata = EXCLUDED.metadata,
+         next_health_check_at = CASE
+           WHEN services.base_url IS DISTINCT FROM EXCLUDED.base_url
+             OR services.health_endpoint IS DISTINCT FROM EXCLUDED.health_endpoint
+           THEN now() ELSE services.next_health_check_at END,
+         updated_at = now()
+       WHERE services.source = 'external'
+       RETURNING (xmax = 0) AS created`,
+      [
+        externalServiceId(input.slug),
+        input.slug,
+        input.displayName,
+        input.kind,
+        input.baseUrl,
+        input.healthEndpoint ?? DEFAULT_HEALTH_ENDPOINT,
+        input.capabilities === undefined ? null : JSON.stringify(input.capabilities),
+        JSON.stringify(input.metadata ?? {}),
+      ],
     );
-    return { created: false, slug: input.slug };
+    if (!row) {
+      const [owner] = await manager.query(`SELECT module_id FROM services WHERE slug = $1`, [input.slug]);
+      throw new ConflictException(moduleOwnsSlugMessage(input.slug, owner.module_id));
+    }
+    return { created: row.created, slug: input.slug };
   }
 }

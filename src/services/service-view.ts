@@ -1,3 +1,4 @@
+import type { HealthSnapshotView } from '../health/health-snapshot.view';
 import { ServiceSource, ServiceStatus } from './service.entity';
 
 /** One service as the API shows it (`GET /services` items and `GET /services/:slug`). */
@@ -17,15 +18,8 @@ export interface ServiceView {
   createdAt: string;
   updatedAt: string;
   manifest: { moduleId: string; moduleVersion: number; checksum: string } | null;
-  health: {
-    status: string;
-    statusMessage: string | null;
-    checkedAt: string;
-    latencyMs: number | null;
-    statusCode: number | null;
-    baseUrl: string;
-    healthEndpoint: string;
-  } | null;
+  /** The latest health snapshot (without its version and metadata), null before the first check. */
+  health: Omit<HealthSnapshotView, 'version' | 'metadata'> | null;
 }
 
 /** A service with what the list filters need beside its view. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { SnapshotStatus } from '../health/service-health-snapshot.entity';
 import { RegistryIndex } from '../registry-cache/registry-index';
 import { RegistryService, ServicesDataset, servicesDataset, ServiceView } from './service-view';
 import { ManifestHistory, ServicesSource } from './services-source';
@@ -23,7 +24,7 @@ interface DatasetRow {
   manifest_module_id: string | null;
   manifest_module_version: number | null;
   manifest_checksum: string | null;
-  health_status: string | null;
+  health_status: SnapshotStatus | null;
   health_status_message: string | null;
   health_checked_at: Date | null;
   health_latency_ms: number | null;
