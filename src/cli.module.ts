@@ -6,15 +6,14 @@ import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ManifestsModule } from './manifests/manifests.module';
 import { RedisModule } from './redis/redis.module';
-import { InvalidationModule } from './registry-cache/invalidation.module';
+import { REGISTRY_ENTITIES } from './registry-entities';
 
 /** The CLI application context: no HTTP server, no scheduler. */
 @Module({
   imports: [
     RegistryConfigModule,
-    DatabaseModule.forRoot({ migrateOnStart: false, connectAttempts: 1 }),
+    DatabaseModule.forRoot({ entities: REGISTRY_ENTITIES, migrateOnStart: false, connectAttempts: 1 }),
     RedisModule,
-    InvalidationModule,
     ManifestsModule,
   ],
   providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand],

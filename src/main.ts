@@ -8,7 +8,7 @@ import { configureHttp } from './http/configure-http';
 
 async function bootstrap(): Promise<void> {
   const environment = validateEnvironment(process.env);
-  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(), {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     logger: logLevelsFor(environment.LOG_LEVEL),
     abortOnError: false,
     bodyParser: false,

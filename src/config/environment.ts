@@ -112,6 +112,10 @@ export class Environment {
 
   @IsOptional()
   @IsString()
+  APPHUB_SERVICE_REGISTRY_LOCAL_DIR: string = '.data/local-registry';
+
+  @IsOptional()
+  @IsString()
   SERVICE_MANIFEST_PATHS?: string;
 
   @IsOptional()

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { REGISTRY_ENTITIES } from './entities';
 
 /**
  * Migrations are compiled to `dist/migrations` beside `dist/database`; from sources (tests)
@@ -12,12 +11,18 @@ const MIGRATIONS_GLOB = __filename.endsWith('.ts')
 
 export const MIGRATIONS_TABLE = 'migrations';
 
-/** The one set of DataSource options shared by the app, the CLI and the migration runner. */
-export function buildDataSourceOptions(url: string): DataSourceOptions {
+/** Injection token of the schema's entity classes (given to `DatabaseModule.forRoot`). */
+export const DATABASE_ENTITIES = Symbol('DATABASE_ENTITIES');
+
+/**
+ * The one set of DataSource options shared by the app, the CLI and the migration runner (on
+ * the registry's database and on a dual-write private store alike).
+ */
+export function buildDataSourceOptions(url: string, entities: NonNullable<DataSourceOptions['entities']>): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: REGISTRY_ENTITIES,
+    entities,
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: MIGRATIONS_TABLE,
     migrationsRun: false,

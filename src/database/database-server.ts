@@ -1,30 +1,33 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
-import { databaseConfig } from '../config/configuration';
+import { Logger } from '@nestjs/common';
+import { DatabaseLocation } from '../config/configuration';
 import { EmbeddedPostgres } from './embedded-postgres';
 
 /**
- * Where the registry's Postgres is: `DATABASE_URL`, or the embedded server (started here if
- * no other process runs it). Stops the embedded server on shutdown only if this process
- * started it.
+ * The Postgres at a `DatabaseLocation`: a URL as it is, or an embedded server, started here if
+ * no other process runs it on its folder. `stop()` stops the embedded server only if this
+ * process started it.
  */
-@Injectable()
-export class DatabaseServer implements OnApplicationShutdown {
+export class DatabaseServer {
   private readonly logger = new Logger(DatabaseServer.name);
   private readonly embedded: EmbeddedPostgres | null;
 
-  constructor(@Inject(databaseConfig.KEY) private readonly config: ConfigType<typeof databaseConfig>) {
-    this.embedded = config.url ? null : new EmbeddedPostgres(config.embedded);
+  constructor(private readonly location: DatabaseLocation) {
+    this.embedded = location.kind === 'embedded' ? new EmbeddedPostgres({ dataDir: location.dataDir, port: location.port }) : null;
+  }
+
+  /** How logs name this database. */
+  get description(): string {
+    return this.location.kind === 'url' ? 'DATABASE_URL' : `the embedded Postgres (${this.location.purpose}) in ${this.location.dataDir}`;
   }
 
   async resolveUrl(): Promise<string> {
-    if (this.config.url) return this.config.url;
+    if (this.location.kind === 'url') return this.location.url;
     const url = await this.embedded!.ensureRunning();
-    this.logger.log(`No DATABASE_URL set: using embedded Postgres on 127.0.0.1:${this.config.embedded.port}`);
+    this.logger.log(`Using ${this.description} on ${new URL(url).host}`);
     return url;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async stop(): Promise<void> {
     await this.embedded?.stop();
   }
 }

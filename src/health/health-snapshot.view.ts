@@ -1,15 +1,9 @@
-import { SnapshotStatus } from './service-health-snapshot.entity';
+import { SnapshotStatus } from '../services/service.entity';
+import { ServiceHealthView } from '../services/service-view';
 
-/** A health snapshot as the API shows it. */
-export interface HealthSnapshotView {
+/** A health snapshot as the API shows it: the service view's `health`, with its version and metadata. */
+export interface HealthSnapshotView extends ServiceHealthView {
   version: number;
-  status: SnapshotStatus;
-  statusMessage: string | null;
-  checkedAt: string;
-  latencyMs: number | null;
-  statusCode: number | null;
-  baseUrl: string;
-  healthEndpoint: string;
   metadata: Record<string, unknown>;
 }
 

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { SnapshotStatus } from './service-health-snapshot.entity';
+import { SnapshotStatus } from '../services/service.entity';
 
 /** How many bytes of an unhealthy response's body go into its status message. */
 export const BODY_EXCERPT_BYTES = 240;

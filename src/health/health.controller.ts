@@ -4,7 +4,7 @@ import { WriteAuthGuard } from '../auth/write-auth.guard';
 import { ServiceSlugPipe } from '../services/service-slug.pipe';
 import { HealthHistoryQuery } from './health-history.query';
 import { HealthSnapshotView } from './health-snapshot.view';
-import { ServiceHealth } from './service-health';
+import { HealthChecks } from './health-checks.service';
 
 export interface HealthHistoryResponse {
   data: HealthSnapshotView[];
@@ -14,7 +14,7 @@ export interface HealthHistoryResponse {
 @ApiTags('health')
 @Controller('services/:slug')
 export class HealthController {
-  constructor(private readonly checks: ServiceHealth) {}
+  constructor(private readonly checks: HealthChecks) {}
 
   @Get('health')
   @ApiOperation({ summary: 'Health snapshot history of a service, newest first' })

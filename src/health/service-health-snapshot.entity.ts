@@ -1,7 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-export const SNAPSHOT_STATUSES = ['healthy', 'degraded', 'unreachable'] as const;
-export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
+import { SnapshotStatus } from '../services/service.entity';
 
 /** One point-in-time health check of one service; append-only, the highest `version` is the latest. */
 @Entity({ name: 'service_health_snapshots' })

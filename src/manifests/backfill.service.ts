@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { SchemaMigrator } from '../database/schema-migrator';
 import { BootstrapRunner } from './bootstrap-runner';
 import { ImportResult, ManifestImporterService } from './manifest-importer.service';
@@ -16,6 +17,8 @@ export interface BackfillRequest {
   runBootstrap: boolean;
   /** Validate and plan, write nothing. */
   dryRun: boolean;
+  /** Import into this database instead of the registry's (see `ImportOptions.into`). */
+  into?: DataSource;
 }
 
 export interface ModuleBackfillReport {
@@ -69,7 +72,7 @@ export class BackfillService {
         notes: [...module.notes, ...unusedVariables(module, resolved[index], request.variables)],
         bootstrap: ran ?? [],
         bootstrapNotRun: ran ? 0 : module.bootstrapActions.length,
-        result: await this.importer.import(resolved[index], { dryRun: request.dryRun }),
+        result: await this.importer.import(resolved[index], { dryRun: request.dryRun, into: request.into }),
       };
       reports.push(report);
       onReport(report);

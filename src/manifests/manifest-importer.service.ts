@@ -1,17 +1,22 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { NetworkImporter } from '../networks/network-importer';
 import { InvalidationBus } from '../registry-cache/invalidation-bus';
-import { ModuleServiceWriter } from '../services/module-service-writer';
 import { manifestChecksum } from './manifest-checksum';
 import { ResolvedModule, ResolvedService } from './manifest.types';
 import { ModuleContextsService } from './module-contexts.service';
 import { lockModule } from './module-lock';
+import { ModuleServiceWriter } from './module-service-writer';
+import { NetworkImporter } from './network-importer';
 import { countPlan, needsNewRow, PlanAction, PlanCounts, PlannedItem, planVersions, supersedes } from './version-plan';
 
 export interface ImportOptions {
   /** Compute the plan under the module lock, write nothing. */
   dryRun?: boolean;
+  /**
+   * The database to import into: the registry's (the default), or the dual-write private
+   * store, which no replica reads, so an import there publishes nothing.
+   */
+  into?: DataSource;
 }
 
 export interface ImportResult {
@@ -65,7 +70,8 @@ export class ManifestImporterService {
 
   async import(module: ResolvedModule, options: ImportOptions = {}): Promise<ImportResult> {
     const dryRun = options.dryRun ?? false;
-    const runner = this.dataSource.createQueryRunner();
+    const target = options.into ?? this.dataSource;
+    const runner = target.createQueryRunner();
     await runner.connect();
     let outcome: ImportOutcome;
     try {
@@ -80,7 +86,8 @@ export class ManifestImporterService {
       await runner.release();
     }
     const { result, touchedServices, touchedNetworks, contextsChanged } = outcome;
-    if (!dryRun && (touchedServices.length > 0 || touchedNetworks.length > 0 || contextsChanged)) {
+    const published = target === this.dataSource;
+    if (published && !dryRun && (touchedServices.length > 0 || touchedNetworks.length > 0 || contextsChanged)) {
       await this.bus.publish({ reason: 'backfill', services: touchedServices, networks: touchedNetworks, modules: [module.moduleId] });
     }
     return result;

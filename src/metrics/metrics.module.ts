@@ -1,11 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { MetricsController } from './metrics.controller';
 
-/** One Prometheus registry per application (not prom-client's global one). */
-@Global()
+/**
+ * The application's Prometheus registry (not prom-client's global one): one instance for the
+ * whole application, since Nest builds a module's providers once however often it is imported.
+ */
 @Module({
-  controllers: [MetricsController],
   providers: [
     {
       provide: Registry,

@@ -1,14 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { JsonView } from '../registry-cache/json-view';
 import { RegistryCache } from '../registry-cache/registry-cache';
-import { ModuleResourcesSource } from './module-resources-source';
+import { ModuleResourcesQuery } from './module-resources.query';
 
 /** The resources (services, networks) a module owns; cached per replica. */
 @Injectable()
 export class ModuleResourceDirectory {
   constructor(
     private readonly cache: RegistryCache,
-    private readonly source: ModuleResourcesSource,
+    private readonly source: ModuleResourcesQuery,
   ) {}
 
   resources(moduleId: string): Promise<JsonView> {

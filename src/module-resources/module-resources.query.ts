@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RegistryIndex } from '../registry-cache/registry-index';
-import { ModuleResourcesRead, ModuleResourcesSource, ModuleResourceView } from './module-resources-source';
+import { ModuleResourcesRead, ModuleResourceView } from './module-resource-view';
 
 interface ResourceRow {
   registry_index: string;
@@ -12,12 +12,10 @@ interface ResourceRow {
   updated_at: Date;
 }
 
-/** A module's resources from `module_resource_contexts` (one statement, index included). */
+/** A module's resources from `module_resource_contexts` (hand-written SQL: the rows and the registry index in one statement). */
 @Injectable()
-export class ModuleResourcesQuery extends ModuleResourcesSource {
-  constructor(private readonly dataSource: DataSource) {
-    super();
-  }
+export class ModuleResourcesQuery {
+  constructor(private readonly dataSource: DataSource) {}
 
   async loadModuleResources(moduleId: string): Promise<ModuleResourcesRead> {
     const rows: ResourceRow[] = await this.dataSource.query(

@@ -1,14 +1,14 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { JsonView } from '../registry-cache/json-view';
 import { RegistryCache } from '../registry-cache/registry-cache';
-import { NetworksSource } from './networks-source';
+import { NetworksQuery } from './networks.query';
 
 /** Reads of the active service networks (with their members), cached per replica. */
 @Injectable()
 export class NetworkDirectory {
   constructor(
     private readonly cache: RegistryCache,
-    private readonly source: NetworksSource,
+    private readonly source: NetworksQuery,
   ) {}
 
   /** `GET /service-networks`. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RegistryIndex } from '../registry-cache/registry-index';
-import { NetworkMemberView, NetworksRead, NetworksSource } from './networks-source';
+import { NetworkMemberView, NetworksRead } from './network-view';
 
 interface NetworkRow {
   registry_index: string;
@@ -17,9 +17,12 @@ interface NetworkRow {
   members: NetworkMemberView[];
 }
 
-/** The active service networks with their members, from the shared tables (one statement, index included). */
+/**
+ * The active service networks with their members and the registry index, in one statement
+ * (hand-written SQL: members aggregated per network and the index in the same round trip).
+ */
 @Injectable()
-export class NetworksQuery extends NetworksSource {
+export class NetworksQuery {
   private static readonly SQL = `
     SELECT idx.value AS registry_index, n.id, n.network_id, n.module_id, n.module_version, n.name,
            n.definition, n.checksum, n.created_at, n.updated_at,
@@ -34,10 +37,9 @@ export class NetworksQuery extends NetworksSource {
               WHERE service_network_id = n.id) mem ON true
      ORDER BY n.network_id`;
 
-  constructor(private readonly dataSource: DataSource) {
-    super();
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
+  /** Every active network, or only `networkId` (none if it has no active record). */
   async loadNetworks(networkId: string | null): Promise<NetworksRead> {
     const rows: NetworkRow[] = await this.dataSource.query(NetworksQuery.SQL, [networkId]);
     const networks = rows

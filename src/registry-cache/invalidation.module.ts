@@ -1,15 +1,13 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { InvalidationBus } from './invalidation-bus';
-import { PostgresRegistryIndex } from './postgres-registry-index';
 import { RegistryIndex } from './registry-index';
 
 /**
- * The invalidation bus and the shared registry index: every writer of the shared tables (app
- * or CLI) needs them. The local-state app has its own (`LocalStateModule`).
+ * The invalidation bus and the registry index: what every writer of the registry's tables
+ * (app or CLI) needs to tell the replicas.
  */
-@Global()
 @Module({
-  providers: [InvalidationBus, { provide: RegistryIndex, useClass: PostgresRegistryIndex }],
+  providers: [InvalidationBus, RegistryIndex],
   exports: [InvalidationBus, RegistryIndex],
 })
 export class InvalidationModule {}

@@ -7,10 +7,13 @@ import { RegistryIndex } from './registry-index';
 /** An index that counts in memory, standing where the Postgres sequence is in the app. */
 class CountingIndex extends RegistryIndex {
   private value = 0;
-  async advance(): Promise<number> {
+  constructor() {
+    super(undefined as never);
+  }
+  override async advance(): Promise<number> {
     return ++this.value;
   }
-  async current(): Promise<number> {
+  override async current(): Promise<number> {
     return this.value;
   }
 }

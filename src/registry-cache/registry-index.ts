@@ -1,15 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
 /**
- * The registry's change index: a write takes the next value when it publishes its
- * invalidation; a reader reports the value its data was read at. With shared state it is
- * the Postgres sequence `registry_change_index` (`PostgresRegistryIndex`), shared by every
- * replica and the CLI; with local state it is the in-process store's own counter.
+ * The registry's change index: the Postgres sequence `registry_change_index` of the registry's
+ * database (shared by every replica and the CLI; on the rollback path, the private store's).
+ * A write takes the next value when it publishes its invalidation; a read reports the value its
+ * data was read at, taken in the same statement (`CURRENT_SQL`).
  */
-export abstract class RegistryIndex {
-  /** SQL for the shared index's current value, to embed in a read so data and index come from one statement. */
+@Injectable()
+export class RegistryIndex {
+  /** SQL for the index's current value, to embed in a read so data and index come from one statement. */
   static readonly CURRENT_SQL = `(SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM registry_change_index)`;
 
-  /** The index after a committed write. */
-  abstract advance(): Promise<number>;
+  constructor(private readonly dataSource: DataSource) {}
 
-  abstract current(): Promise<number>;
+  /** Takes the next value: the index after a committed write. */
+  async advance(): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT nextval('registry_change_index') AS value`);
+    return Number(row.value);
+  }
+
+  async current(): Promise<number> {
+    const [row] = await this.dataSource.query(`SELECT ${RegistryIndex.CURRENT_SQL} AS value`);
+    return Number(row.value);
+  }
 }

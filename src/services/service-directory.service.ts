@@ -2,7 +2,7 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { JsonView } from '../registry-cache/json-view';
 import { RegistryCache } from '../registry-cache/registry-cache';
 import { ServicesDataset } from './service-view';
-import { ServicesSource } from './services-source';
+import { ServicesDatasetQuery } from './services-dataset.query';
 
 export interface ServiceFilters {
   moduleId?: string;
@@ -15,15 +15,15 @@ const DATASET_KEY = 'services:dataset';
 const REGISTRY = { kind: 'registry' } as const;
 
 /**
- * Reads of the services registry, served from the replica cache: the dataset (one read of
- * the source, shared tables or local store) and every JSON view derived from it are built
- * once per change, so a cached read does no database work and no serialisation.
+ * Reads of the services registry, served from the replica cache: the dataset (one statement)
+ * and every JSON view derived from it are built once per change, so a cached read does no
+ * database work and no serialisation.
  */
 @Injectable()
 export class ServiceDirectory {
   constructor(
     private readonly cache: RegistryCache,
-    private readonly source: ServicesSource,
+    private readonly source: ServicesDatasetQuery,
   ) {}
 
   /** `GET /services`: the filtered list with its meta. */

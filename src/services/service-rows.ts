@@ -1,59 +1,52 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { PatchServiceDto } from './dto/patch-service.dto';
 import { RegisterServiceDto } from './dto/register-service.dto';
+import { ServiceEntity, ServiceSource } from './service.entity';
 import { DEFAULT_HEALTH_ENDPOINT, externalServiceId } from './service-identity';
-import { assertPatchChangesSomething, moduleOwnsSlugMessage, RegisterResult } from './service-writer';
+
+/** A `services` row as its owner (a module's import, or an external registration) declares it. */
+export interface DeclaredService {
+  id: string;
+  slug: string;
+  displayName: string;
+  kind: string;
+  baseUrl: string;
+  healthEndpoint?: string;
+  source: ServiceSource;
+  moduleId: string | null;
+  capabilities?: unknown;
+  metadata?: Record<string, unknown>;
+}
+
+export interface RegisterResult {
+  created: boolean;
+  slug: string;
+}
+
+/** The fields a patch may change. */
+const PATCHABLE = ['baseUrl', 'status', 'statusMessage', 'capabilities', 'metadata', 'lastHealthyAt'] as const;
 
 /**
- * The SQL of the API's writes to the `services` table, one unit of work per call on the
- * DataSource it is given (the app's, or the dual-write mirror's in local mode). Publishes
- * nothing: the caller does, after the commit.
+ * The writes to the `services` table, each on the DataSource or transaction it is given (the
+ * registry's, or the dual-write private store's). Publishes nothing: callers do, after the
+ * commit.
  */
 @Injectable()
 export class ServiceRows {
-  async register(dataSource: DataSource, input: RegisterServiceDto): Promise<RegisterResult> {
-    return dataSource.transaction((manager) => this.upsertExternal(manager, input));
-  }
-
-  async patch(dataSource: DataSource, slug: string, patch: PatchServiceDto): Promise<void> {
-    assertPatchChangesSomething(patch);
-    const assignments: string[] = [];
-    const values: unknown[] = [slug];
-    const set = (column: string, value: unknown, cast = '') => {
-      values.push(value);
-      assignments.push(`${column} = $${values.length}${cast}`);
-    };
-    if (patch.baseUrl !== undefined) {
-      set('base_url', patch.baseUrl);
-      assignments.push(`next_health_check_at = CASE WHEN base_url IS DISTINCT FROM $${values.length} THEN now() ELSE next_health_check_at END`);
-    }
-    if (patch.status !== undefined) set('status', patch.status);
-    if (patch.statusMessage !== undefined) set('status_message', patch.statusMessage);
-    if (patch.capabilities !== undefined) set('capabilities', JSON.stringify(patch.capabilities), '::jsonb');
-    if (patch.metadata !== undefined) set('metadata', JSON.stringify(patch.metadata), '::jsonb');
-    if (patch.lastHealthyAt !== undefined) set('last_healthy_at', patch.lastHealthyAt, '::timestamptz');
-    const [, affected] = await dataSource.query(
-      `UPDATE services SET ${assignments.join(', ')}, updated_at = now() WHERE slug = $1`,
-      values,
-    );
-    if (affected === 0) throw new NotFoundException(`service '${slug}' is not registered`);
-  }
-
   /**
-   * One statement inserts or updates the row, so concurrent registrations of a new slug need
-   * no retry; the `WHERE` of the update leaves a module's row alone, and no row back means a
-   * module owns the slug. `xmax = 0` holds only for a row this statement inserted.
+   * Inserts the row or updates it, in one statement, so concurrent writers of a new slug need
+   * no retry. Only the row's own owner updates it (`services.id` names the owner: a module's
+   * service or an external one); health state (status, last healthy time, snapshot version)
+   * is kept; a new row, or a new base URL or health endpoint, is due for a check at once.
+   * Hand-written SQL: the conditional update and the created flag (`xmax = 0` holds only for a
+   * row this statement inserted) have no query-builder form. Null when another owner holds
+   * the slug.
    */
-  private async upsertExternal(manager: EntityManager, input: RegisterServiceDto): Promise<RegisterResult> {
-    const [activeManifest] = await manager.query(
-      `SELECT module_id FROM service_manifests WHERE service_slug = $1 AND superseded_at IS NULL`,
-      [input.slug],
-    );
-    if (activeManifest) throw new ConflictException(moduleOwnsSlugMessage(input.slug, activeManifest.module_id));
+  async upsert(manager: EntityManager, service: DeclaredService): Promise<{ created: boolean } | null> {
     const [row]: { created: boolean }[] = await manager.query(
-      `INSERT INTO services (id, slug, display_name, kind, base_url, health_endpoint, source, capabilities, metadata, next_health_check_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'external', $7::jsonb, $8::jsonb, now())
+      `INSERT INTO services (id, slug, display_name, kind, base_url, health_endpoint, source, module_id, capabilities, metadata, next_health_check_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, now())
        ON CONFLICT (slug) DO UPDATE SET
          display_name = EXCLUDED.display_name,
          kind = EXCLUDED.kind,
@@ -66,23 +59,66 @@ export class ServiceRows {
              OR services.health_endpoint IS DISTINCT FROM EXCLUDED.health_endpoint
            THEN now() ELSE services.next_health_check_at END,
          updated_at = now()
-       WHERE services.source = 'external'
+       WHERE services.id = EXCLUDED.id
        RETURNING (xmax = 0) AS created`,
       [
-        externalServiceId(input.slug),
-        input.slug,
-        input.displayName,
-        input.kind,
-        input.baseUrl,
-        input.healthEndpoint ?? DEFAULT_HEALTH_ENDPOINT,
-        input.capabilities === undefined ? null : JSON.stringify(input.capabilities),
-        JSON.stringify(input.metadata ?? {}),
+        service.id,
+        service.slug,
+        service.displayName,
+        service.kind,
+        service.baseUrl,
+        service.healthEndpoint ?? DEFAULT_HEALTH_ENDPOINT,
+        service.source,
+        service.moduleId,
+        service.capabilities === undefined ? null : JSON.stringify(service.capabilities),
+        JSON.stringify(service.metadata ?? {}),
       ],
     );
-    if (!row) {
-      const [owner] = await manager.query(`SELECT module_id FROM services WHERE slug = $1`, [input.slug]);
-      throw new ConflictException(moduleOwnsSlugMessage(input.slug, owner.module_id));
-    }
-    return { created: row.created, slug: input.slug };
+    return row ?? null;
   }
+
+  /** Registers an external service, or updates it if it is registered as external; a module's slug is a conflict. */
+  register(dataSource: DataSource, input: RegisterServiceDto): Promise<RegisterResult> {
+    return dataSource.transaction(async (manager) => {
+      // SQL on the manifests' table: services/ does not import manifests/ (the importer imports this file).
+      const [manifest]: { module_id: string }[] = await manager.query(
+        `SELECT module_id FROM service_manifests WHERE service_slug = $1 AND superseded_at IS NULL`,
+        [input.slug],
+      );
+      if (manifest) throw new ConflictException(moduleOwnsSlugMessage(input.slug, manifest.module_id));
+      const row = await this.upsert(manager, { ...input, id: externalServiceId(input.slug), source: 'external', moduleId: null });
+      if (!row) {
+        const owner = await manager.findOne(ServiceEntity, { select: { moduleId: true }, where: { slug: input.slug } });
+        throw new ConflictException(moduleOwnsSlugMessage(input.slug, owner?.moduleId ?? 'another owner'));
+      }
+      return { created: row.created, slug: input.slug };
+    });
+  }
+
+  /** Applies an operator's patch; an unknown slug is a 404. */
+  async patch(dataSource: DataSource, slug: string, patch: PatchServiceDto): Promise<void> {
+    const changes: QueryDeepPartialEntity<ServiceEntity> = {};
+    for (const field of PATCHABLE) if (patch[field] !== undefined) Object.assign(changes, { [field]: patch[field] });
+    // A new base URL makes the service due for a check (the CASE reads the row's old value).
+    if (patch.baseUrl !== undefined) changes.nextHealthCheckAt = () => 'CASE WHEN base_url IS DISTINCT FROM :baseUrl THEN now() ELSE next_health_check_at END';
+    const result = await dataSource
+      .createQueryBuilder()
+      .update(ServiceEntity)
+      .set(changes)
+      .where('slug = :slug', { slug, baseUrl: patch.baseUrl })
+      .execute();
+    if (result.affected === 0) throw new NotFoundException(`service '${slug}' is not registered`);
+  }
+}
+
+/** A patch that names no field is refused before any store is touched. */
+export function assertPatchChangesSomething(patch: PatchServiceDto): void {
+  if (PATCHABLE.every((field) => patch[field] === undefined)) {
+    throw new BadRequestException(`the patch changes nothing: give at least one of ${PATCHABLE.join(', ')}`);
+  }
+}
+
+/** The conflict of registering a slug that a module owns. */
+export function moduleOwnsSlugMessage(slug: string, moduleId: string): string {
+  return `service slug '${slug}' is owned by module '${moduleId}'; change it through the module's manifest`;
 }

@@ -1,5 +1,15 @@
-import type { HealthSnapshotView } from '../health/health-snapshot.view';
-import { ServiceSource, ServiceStatus } from './service.entity';
+import { ServiceSource, ServiceStatus, SnapshotStatus } from './service.entity';
+
+/** The latest health check of a service as its view shows it (`health`; the history adds version and metadata). */
+export interface ServiceHealthView {
+  status: SnapshotStatus;
+  statusMessage: string | null;
+  checkedAt: string;
+  latencyMs: number | null;
+  statusCode: number | null;
+  baseUrl: string;
+  healthEndpoint: string;
+}
 
 /** One service as the API shows it (`GET /services` items and `GET /services/:slug`). */
 export interface ServiceView {
@@ -18,8 +28,8 @@ export interface ServiceView {
   createdAt: string;
   updatedAt: string;
   manifest: { moduleId: string; moduleVersion: number; checksum: string } | null;
-  /** The latest health snapshot (without its version and metadata), null before the first check. */
-  health: Omit<HealthSnapshotView, 'version' | 'metadata'> | null;
+  /** The latest health snapshot, null before the first check. */
+  health: ServiceHealthView | null;
 }
 
 /** A service with what the list filters need beside its view. */
@@ -39,4 +49,26 @@ export interface ServicesDataset {
 /** The dataset of `services` (in slug order) at `index`. */
 export function servicesDataset(index: number, services: RegistryService[]): ServicesDataset {
   return { index, services, bySlug: new Map(services.map((service) => [service.view.slug, service])) };
+}
+
+/** One manifest version of a service as `GET /services/:slug/manifests` shows it. */
+export interface ManifestVersionView {
+  id: number;
+  moduleId: string;
+  moduleVersion: number;
+  serviceSlug: string;
+  checksum: string;
+  active: boolean;
+  definition: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  supersededAt: string | null;
+}
+
+/** Every manifest version of one slug, newest first, at one registry index. */
+export interface ManifestHistory {
+  index: number;
+  /** Whether the slug has a registry entry (an external service has no manifest history). */
+  registered: boolean;
+  versions: ManifestVersionView[];
 }

@@ -1,37 +1,41 @@
-import { BadRequestException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { StoreMirror } from '../database/store-mirror';
+import { InvalidationBus } from '../registry-cache/invalidation-bus';
 import { PatchServiceDto } from './dto/patch-service.dto';
 import { RegisterServiceDto } from './dto/register-service.dto';
-
-export interface RegisterResult {
-  created: boolean;
-  slug: string;
-}
+import { assertPatchChangesSomething, RegisterResult, ServiceRows } from './service-rows';
 
 /**
- * The API's writes to the registry: external registrations and operator patches. Which
- * store takes them (shared tables, local store, or both with dual writes) is chosen at start
- * from the flags; every implementation publishes one invalidation per committed write.
+ * The API's writes to the registry: external registrations and operator patches. Each is one
+ * unit of work on the registry's database, then one invalidation for every replica, then (with
+ * dual writes) the same write on the private store.
  */
-export abstract class ServiceWriter {
+@Injectable()
+export class ServiceWriter {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rows: ServiceRows,
+    private readonly bus: InvalidationBus,
+    private readonly mirror: StoreMirror,
+  ) {}
+
   /**
    * Registers an external service, or updates it if it is already registered as external.
    * A slug that a module owns is a conflict.
    */
-  abstract register(input: RegisterServiceDto): Promise<RegisterResult>;
+  async register(input: RegisterServiceDto): Promise<RegisterResult> {
+    const result = await this.rows.register(this.dataSource, input);
+    await this.bus.publish({ reason: 'service-register', services: [input.slug] });
+    await this.mirror.repeat(`registration of '${input.slug}'`, (store) => this.rows.register(store, input));
+    return result;
+  }
 
   /** Applies an operator's patch; an unknown slug is a 404, an empty patch a 400. */
-  abstract patch(slug: string, patch: PatchServiceDto): Promise<void>;
-}
-
-/** A patch that names no field is refused before any store is touched. */
-export function assertPatchChangesSomething(patch: PatchServiceDto): void {
-  const fields = ['baseUrl', 'status', 'statusMessage', 'capabilities', 'metadata', 'lastHealthyAt'] as const;
-  if (fields.every((field) => patch[field] === undefined)) {
-    throw new BadRequestException(`the patch changes nothing: give at least one of ${fields.join(', ')}`);
+  async patch(slug: string, patch: PatchServiceDto): Promise<void> {
+    assertPatchChangesSomething(patch);
+    await this.rows.patch(this.dataSource, slug, patch);
+    await this.bus.publish({ reason: 'service-patch', services: [slug] });
+    await this.mirror.repeat(`patch of '${slug}'`, (store) => this.rows.patch(store, slug, patch));
   }
-}
-
-/** The conflict of registering a slug that a module owns. */
-export function moduleOwnsSlugMessage(slug: string, moduleId: string): string {
-  return `service slug '${slug}' is owned by module '${moduleId}'; change it through the module's manifest`;
 }

@@ -6,6 +6,10 @@ export type ServiceSource = (typeof SERVICE_SOURCES)[number];
 export const SERVICE_STATUSES = ['unknown', 'healthy', 'degraded', 'unreachable'] as const;
 export type ServiceStatus = (typeof SERVICE_STATUSES)[number];
 
+/** What a health check can conclude (a service is `unknown` only until its first check). */
+export const SNAPSHOT_STATUSES = ['healthy', 'degraded', 'unreachable'] as const;
+export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
+
 /** The current registry entry of one service (mutable; history lives in manifests and snapshots). */
 @Entity({ name: 'services' })
 export class ServiceEntity {

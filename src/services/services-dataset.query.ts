@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { SnapshotStatus } from '../health/service-health-snapshot.entity';
 import { RegistryIndex } from '../registry-cache/registry-index';
-import { RegistryService, ServicesDataset, servicesDataset, ServiceView } from './service-view';
-import { ManifestHistory, ServicesSource } from './services-source';
+import { SnapshotStatus } from './service.entity';
+import { ManifestHistory, RegistryService, ServicesDataset, servicesDataset, ServiceView } from './service-view';
 
 interface DatasetRow {
   registry_index: string;
@@ -35,14 +34,15 @@ interface DatasetRow {
 }
 
 /**
- * The services reads from the shared tables. The dataset is every service with its active
- * manifest, its latest health snapshot and its module contexts, in one statement (one round
- * trip, whatever the number of services). The latest snapshot comes from a backward probe of
- * the unique (service_slug, version) index per service, never from a scan of the snapshots
- * table. Each read takes the registry index in the same statement, so it matches the data.
+ * The services reads. The dataset is every service with its active manifest, its latest
+ * health snapshot and its module contexts, in one statement (one round trip, whatever the
+ * number of services): hand-written SQL, as four joined tables and the index in one statement
+ * have no repository form. The latest snapshot comes from a backward probe of the unique
+ * (service_slug, version) index per service, never from a scan of the snapshots table. Each
+ * read takes the registry index in the same statement, so it matches the data.
  */
 @Injectable()
-export class ServicesDatasetQuery extends ServicesSource {
+export class ServicesDatasetQuery {
   static readonly SQL = `
     SELECT idx.value AS registry_index, s.id, s.slug, s.display_name, s.kind, s.base_url, s.source,
            s.module_id, s.status, s.status_message, s.capabilities, s.metadata, s.last_healthy_at,
@@ -66,9 +66,7 @@ export class ServicesDatasetQuery extends ServicesSource {
               WHERE resource_type = 'service' AND resource_id = s.slug) c ON true
      ORDER BY s.slug`;
 
-  constructor(private readonly dataSource: DataSource) {
-    super();
-  }
+  constructor(private readonly dataSource: DataSource) {}
 
   async loadServices(): Promise<ServicesDataset> {
     const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.SQL);

@@ -12,7 +12,7 @@ import { configureHttp } from '../../src/http/configure-http';
  */
 export async function startInProcessApp(env: Record<string, string>, logLevels: LogLevel[] = ['error']): Promise<InProcessApp> {
   Object.assign(process.env, { APPHUB_DISABLE_SERVICE_POLLING: '1', ...env });
-  const moduleRef = await Test.createTestingModule({ imports: [await AppModule.forRoot()] }).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logLevels });
   configureHttp(app);
   await app.init();

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { manifestChecksum } from '../manifests/manifest-checksum';
-import { NetworkEntry, ResolvedNetwork } from '../manifests/manifest.types';
-import { needsNewRow, PlannedItem, planVersions, supersedes } from '../manifests/version-plan';
+import { manifestChecksum } from './manifest-checksum';
+import { NetworkEntry, ResolvedNetwork } from './manifest.types';
+import { needsNewRow, PlannedItem, planVersions, supersedes } from './version-plan';
 
 export type NetworkDefinition = ResolvedNetwork['definition'];
 

@@ -12,11 +12,3 @@ export interface ModuleResourcesRead {
   index: number;
   resources: ModuleResourceView[];
 }
-
-/**
- * Where module resource contexts come from: the shared `module_resource_contexts` table
- * (`ModuleResourcesQuery`) or the in-process store (`LocalRegistry`).
- */
-export abstract class ModuleResourcesSource {
-  abstract loadModuleResources(moduleId: string): Promise<ModuleResourcesRead>;
-}

@@ -25,12 +25,3 @@ export interface NetworksRead {
   index: number;
   networks: NetworkView[];
 }
-
-/**
- * Where the network reads come from: the shared tables (`NetworksQuery`) or the in-process
- * store (`LocalRegistry`). `NetworkDirectory` caches and serialises the views from either.
- */
-export abstract class NetworksSource {
-  /** Every active network, or only `networkId` (none if it has no active record). */
-  abstract loadNetworks(networkId: string | null): Promise<NetworksRead>;
-}
