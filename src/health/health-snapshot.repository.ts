@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, LessThan } from 'typeorm';
+import { ServiceEntity } from '../services/service.entity';
 import { HealthTarget, ProbeResult } from './health-prober';
-import { HealthSnapshotRow, HealthSnapshotView, SNAPSHOT_COLUMNS, toSnapshotView } from './health-snapshot.view';
+import { HealthSnapshotView, SNAPSHOT_FIELDS_SQL, SnapshotFields, toSnapshotView } from './health-snapshot.view';
+import { ServiceHealthSnapshotEntity } from './service-health-snapshot.entity';
 
 /** A page of one service's snapshot history, newest first. */
 export interface SnapshotPage {
@@ -72,12 +74,8 @@ export class HealthSnapshotRepository {
     return rows.map(toTarget);
   }
 
-  async findTarget(slug: string): Promise<HealthTarget | null> {
-    const rows: TargetRow[] = await this.dataSource.query(
-      `SELECT slug, base_url, health_endpoint FROM services WHERE slug = $1`,
-      [slug],
-    );
-    return rows.length > 0 ? toTarget(rows[0]) : null;
+  findTarget(slug: string): Promise<HealthTarget | null> {
+    return this.dataSource.manager.findOne(ServiceEntity, { select: { slug: true, baseUrl: true, healthEndpoint: true }, where: { slug } });
   }
 
   /**
@@ -97,7 +95,7 @@ export class HealthSnapshotRepository {
     return dataSource.transaction(async (manager) => {
       // Locking in slug order first means two overlapping batches queue instead of deadlocking.
       await manager.query(`SELECT 1 FROM services WHERE slug = ANY($1::text[]) ORDER BY slug FOR UPDATE`, [slugs]);
-      const rows: (HealthSnapshotRow & { service_slug: string })[] = await manager.query(
+      const rows: (SnapshotFields & { slug: string })[] = await manager.query(
         `WITH result AS (
            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::timestamptz[], $7::text[], $8::text[], $9::text[])
              AS r(slug, status, status_message, latency_ms, status_code, checked_at, base_url, health_endpoint, metadata)
@@ -116,7 +114,7 @@ export class HealthSnapshotRepository {
          SELECT r.slug, v.health_version, r.status, r.status_message, r.latency_ms, r.status_code, r.checked_at, r.base_url, r.health_endpoint, r.metadata::jsonb
          FROM result AS r JOIN versioned AS v ON v.slug = r.slug
          ORDER BY r.slug
-         RETURNING service_slug, ${SNAPSHOT_COLUMNS}`,
+         RETURNING service_slug AS slug, ${SNAPSHOT_FIELDS_SQL}`,
         [
           slugs,
           results.map((result) => result.status),
@@ -129,24 +127,21 @@ export class HealthSnapshotRepository {
           results.map((result) => JSON.stringify(result.metadata)),
         ],
       );
-      return rows.map((row) => ({ slug: row.service_slug, snapshot: toSnapshotView(row) }));
+      return rows.map((row) => ({ slug: row.slug, snapshot: toSnapshotView(row) }));
     });
   }
 
-  async serviceExists(slug: string): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM services WHERE slug = $1`, [slug]);
-    return rows.length > 0;
+  serviceExists(slug: string): Promise<boolean> {
+    return this.dataSource.manager.exists(ServiceEntity, { where: { slug } });
   }
 
   /** One page of a service's snapshots, newest first (one backward scan of the (slug, version) index). */
   async history(slug: string, limit: number, beforeVersion: number | null): Promise<SnapshotPage> {
-    const rows: HealthSnapshotRow[] = await this.dataSource.query(
-      `SELECT ${SNAPSHOT_COLUMNS} FROM service_health_snapshots
-       WHERE service_slug = $1 AND ($2::int IS NULL OR version < $2::int)
-       ORDER BY version DESC
-       LIMIT $3`,
-      [slug, beforeVersion, limit + 1],
-    );
+    const rows = await this.dataSource.manager.find(ServiceHealthSnapshotEntity, {
+      where: { serviceSlug: slug, ...(beforeVersion === null ? {} : { version: LessThan(beforeVersion) }) },
+      order: { version: 'DESC' },
+      take: limit + 1,
+    });
     const page = rows.slice(0, limit).map(toSnapshotView);
     return { snapshots: page, nextBeforeVersion: rows.length > limit ? page[page.length - 1].version : null };
   }

@@ -1,5 +1,5 @@
-import { SnapshotStatus } from '../services/service.entity';
 import { ServiceHealthView } from '../services/service-view';
+import { ServiceHealthSnapshotEntity } from './service-health-snapshot.entity';
 
 /** A health snapshot as the API shows it: the service view's `health`, with its version and metadata. */
 export interface HealthSnapshotView extends ServiceHealthView {
@@ -7,32 +7,27 @@ export interface HealthSnapshotView extends ServiceHealthView {
   metadata: Record<string, unknown>;
 }
 
-/** A `service_health_snapshots` row as `pg` returns it (the columns the view needs). */
-export interface HealthSnapshotRow {
-  version: number;
-  status: SnapshotStatus;
-  status_message: string | null;
-  checked_at: Date;
-  latency_ms: number | null;
-  status_code: number | null;
-  base_url: string;
-  health_endpoint: string;
-  metadata: Record<string, unknown>;
-}
+/** The columns of a snapshot that its view shows (an entity read, or a statement's rows aliased to these names). */
+export type SnapshotFields = Pick<
+  ServiceHealthSnapshotEntity,
+  'version' | 'status' | 'statusMessage' | 'checkedAt' | 'latencyMs' | 'statusCode' | 'baseUrl' | 'healthEndpoint' | 'metadata'
+>;
 
-/** The snapshot columns every reader selects, in the order `toSnapshotView` reads them. */
-export const SNAPSHOT_COLUMNS = 'version, status, status_message, checked_at, latency_ms, status_code, base_url, health_endpoint, metadata';
+/** `RETURNING` / `SELECT` list giving a statement's snapshot rows the `SnapshotFields` names. */
+export const SNAPSHOT_FIELDS_SQL =
+  'version, status, status_message AS "statusMessage", checked_at AS "checkedAt", latency_ms AS "latencyMs", ' +
+  'status_code AS "statusCode", base_url AS "baseUrl", health_endpoint AS "healthEndpoint", metadata';
 
-export function toSnapshotView(row: HealthSnapshotRow): HealthSnapshotView {
+export function toSnapshotView(snapshot: SnapshotFields): HealthSnapshotView {
   return {
-    version: row.version,
-    status: row.status,
-    statusMessage: row.status_message,
-    checkedAt: row.checked_at.toISOString(),
-    latencyMs: row.latency_ms,
-    statusCode: row.status_code,
-    baseUrl: row.base_url,
-    healthEndpoint: row.health_endpoint,
-    metadata: row.metadata,
+    version: snapshot.version,
+    status: snapshot.status,
+    statusMessage: snapshot.statusMessage,
+    checkedAt: snapshot.checkedAt.toISOString(),
+    latencyMs: snapshot.latencyMs,
+    statusCode: snapshot.statusCode,
+    baseUrl: snapshot.baseUrl,
+    healthEndpoint: snapshot.healthEndpoint,
+    metadata: snapshot.metadata as Record<string, unknown>,
   };
 }

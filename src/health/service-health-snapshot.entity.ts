@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { SnapshotStatus } from '../services/service.entity';
+import { JsonObject } from '../database/json-object';
 
 /** One point-in-time health check of one service; append-only, the highest `version` is the latest. */
 @Entity({ name: 'service_health_snapshots' })
@@ -35,7 +36,7 @@ export class ServiceHealthSnapshotEntity {
   healthEndpoint!: string;
 
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
-  metadata!: Record<string, unknown>;
+  metadata!: JsonObject;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,12 +1,14 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, Not, QueryFailedError } from 'typeorm';
 import { InvalidationBus } from '../registry-cache/invalidation-bus';
 import { manifestChecksum } from './manifest-checksum';
 import { ResolvedModule, ResolvedService } from './manifest.types';
 import { ModuleContextsService } from './module-contexts.service';
 import { lockModule } from './module-lock';
+import { ModuleVersionEntity } from './module-version.entity';
 import { ModuleServiceWriter } from './module-service-writer';
 import { NetworkImporter } from './network-importer';
+import { ServiceManifestEntity } from './service-manifest.entity';
 import { countPlan, needsNewRow, PlanAction, PlanCounts, PlannedItem, planVersions, supersedes } from './version-plan';
 
 export interface ImportOptions {
@@ -144,16 +146,15 @@ export class ManifestImporterService {
   /** A slug or network id held by another module (or registered as external) stops the import. */
   private async assertOwnership(manager: EntityManager, moduleId: string, slugs: string[], networkIds: string[]): Promise<void> {
     const conflicts: string[] = [];
-    const manifestOwners: { service_slug: string; module_id: string }[] = slugs.length
-      ? await manager.query(
-          `SELECT service_slug, module_id FROM service_manifests
-            WHERE superseded_at IS NULL AND service_slug = ANY($1::text[]) AND module_id <> $2
-            ORDER BY service_slug`,
-          [slugs, moduleId],
-        )
+    const manifestOwners = slugs.length
+      ? await manager.find(ServiceManifestEntity, {
+          select: { serviceSlug: true, moduleId: true },
+          where: { supersededAt: IsNull(), serviceSlug: In(slugs), moduleId: Not(moduleId) },
+          order: { serviceSlug: 'ASC' },
+        })
       : [];
-    for (const row of manifestOwners) conflicts.push(`service slug '${row.service_slug}' is owned by module '${row.module_id}'`);
-    const reported = new Set(manifestOwners.map((row) => row.service_slug));
+    for (const row of manifestOwners) conflicts.push(`service slug '${row.serviceSlug}' is owned by module '${row.moduleId}'`);
+    const reported = new Set(manifestOwners.map((row) => row.serviceSlug));
     for (const { slug, owner } of await this.serviceRows.foreignOwners(manager, moduleId, slugs)) {
       if (reported.has(slug)) continue;
       conflicts.push(
@@ -173,29 +174,19 @@ export class ManifestImporterService {
   }
 
   private async planServices(manager: EntityManager, module: ResolvedModule): Promise<PlannedItem<ServiceDefinition>[]> {
-    const active: { id: string; service_slug: string; checksum: string }[] = await manager.query(
-      `SELECT id, service_slug, checksum FROM service_manifests WHERE module_id = $1 AND superseded_at IS NULL`,
-      [module.moduleId],
-    );
+    const active = await manager.find(ServiceManifestEntity, {
+      select: { id: true, serviceSlug: true, checksum: true },
+      where: { moduleId: module.moduleId, supersededAt: IsNull() },
+    });
     return planVersions(
       module.services.map((service) => ({ key: service.slug, checksum: manifestChecksum(service.definition), definition: service.definition })),
-      active.map((row) => ({ rowId: String(row.id), key: row.service_slug, checksum: row.checksum })),
+      active.map((row) => ({ rowId: row.id, key: row.serviceSlug, checksum: row.checksum })),
     );
   }
 
-  /**
-   * The module's highest version so far (0: never imported). `module_versions` is the
-   * counter; the versioned tables are read too, so rows written without it still count.
-   */
+  /** The module's highest version so far (0: never imported): `module_versions` is its version counter. */
   private async currentVersion(manager: EntityManager, moduleId: string): Promise<number> {
-    const [row]: { version: number | null }[] = await manager.query(
-      `SELECT GREATEST(
-         (SELECT max(module_version) FROM module_versions WHERE module_id = $1),
-         (SELECT max(module_version) FROM service_manifests WHERE module_id = $1),
-         (SELECT max(module_version) FROM service_networks WHERE module_id = $1)) AS version`,
-      [moduleId],
-    );
-    return row.version ?? 0;
+    return (await manager.maximum(ModuleVersionEntity, 'moduleVersion', { moduleId })) ?? 0;
   }
 
   /** The module's new version in `module_versions` (its version counter), with what changed. */
@@ -206,11 +197,7 @@ export class ManifestImporterService {
     servicePlan: PlannedItem<unknown>[],
     networkPlan: PlannedItem<unknown>[],
   ): Promise<void> {
-    await manager.query(`INSERT INTO module_versions (module_id, module_version, summary) VALUES ($1, $2, $3::jsonb)`, [
-      moduleId,
-      version,
-      JSON.stringify({ services: countPlan(servicePlan), networks: countPlan(networkPlan) }),
-    ]);
+    await manager.insert(ModuleVersionEntity, { moduleId, moduleVersion: version, summary: { services: countPlan(servicePlan), networks: countPlan(networkPlan) } });
   }
 
   private async writeServiceVersions(
@@ -222,15 +209,16 @@ export class ManifestImporterService {
     // Supersede first: the partial unique index allows one active row per slug.
     const superseded = planned.filter(supersedes).map((item) => item.active.rowId);
     if (superseded.length > 0) {
-      await manager.query(`UPDATE service_manifests SET superseded_at = now(), updated_at = now() WHERE id = ANY($1::bigint[])`, [superseded]);
+      await manager.update(ServiceManifestEntity, { id: In(superseded) }, { supersededAt: () => 'now()' });
     }
-    for (const item of planned.filter(needsNewRow)) {
-      await manager.query(
-        `INSERT INTO service_manifests (module_id, module_version, service_slug, definition, checksum) VALUES ($1, $2, $3, $4::jsonb, $5)`,
-        [moduleId, version, item.key, JSON.stringify(item.incoming.definition), item.incoming.checksum],
+    const added = planned.filter(needsNewRow);
+    if (added.length > 0) {
+      await manager.insert(
+        ServiceManifestEntity,
+        added.map((item) => ({ moduleId, moduleVersion: version, serviceSlug: item.key, definition: item.incoming.definition, checksum: item.incoming.checksum })),
       );
-      await this.serviceRows.upsert(manager, moduleId, item.incoming.definition);
     }
+    for (const item of added) await this.serviceRows.upsert(manager, moduleId, item.incoming.definition);
     await this.serviceRows.remove(
       manager,
       moduleId,

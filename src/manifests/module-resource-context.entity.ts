@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { JsonObject } from '../database/json-object';
 
 export const MODULE_RESOURCE_TYPES = ['service', 'network'] as const;
 export type ModuleResourceType = (typeof MODULE_RESOURCE_TYPES)[number];
@@ -19,7 +20,7 @@ export class ModuleResourceContextEntity {
   resourceId!: string;
 
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
-  metadata!: Record<string, unknown>;
+  metadata!: JsonObject;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

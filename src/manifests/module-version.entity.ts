@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { JsonObject } from '../database/json-object';
 
 /** One version of a module written by an import (the module's version counter), with what it changed. */
 @Entity({ name: 'module_versions' })
@@ -11,7 +12,7 @@ export class ModuleVersionEntity {
 
   /** `{ services: { added, changed, unchanged, removed }, networks: { … } }`. */
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
-  summary!: Record<string, unknown>;
+  summary!: JsonObject;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, In, IsNull, Not } from 'typeorm';
+import { ServiceNetworkMemberEntity } from '../networks/service-network-member.entity';
+import { ServiceNetworkEntity } from '../networks/service-network.entity';
 import { manifestChecksum } from './manifest-checksum';
 import { NetworkEntry, ResolvedNetwork } from './manifest.types';
 import { needsNewRow, PlannedItem, planVersions, supersedes } from './version-plan';
@@ -22,53 +24,49 @@ export interface NetworkOwner {
 export class NetworkImporter {
   /** Compares the module's declared networks with its active rows. */
   async plan(manager: EntityManager, moduleId: string, networks: ResolvedNetwork[]): Promise<PlannedItem<NetworkDefinition>[]> {
-    const active: { id: string; network_id: string; checksum: string }[] = await manager.query(
-      `SELECT id, network_id, checksum FROM service_networks WHERE module_id = $1 AND superseded_at IS NULL`,
-      [moduleId],
-    );
+    const active = await manager.find(ServiceNetworkEntity, {
+      select: { id: true, networkId: true, checksum: true },
+      where: { moduleId, supersededAt: IsNull() },
+    });
     return planVersions(
       networks.map((network) => ({ key: network.id, checksum: manifestChecksum(network.definition), definition: network.definition })),
-      active.map((row) => ({ rowId: String(row.id), key: row.network_id, checksum: row.checksum })),
+      active.map((row) => ({ rowId: row.id, key: row.networkId, checksum: row.checksum })),
     );
   }
 
   /** Network ids among `networkIds` whose active row belongs to another module. */
   async foreignOwners(manager: EntityManager, moduleId: string, networkIds: string[]): Promise<NetworkOwner[]> {
     if (networkIds.length === 0) return [];
-    const rows: { network_id: string; module_id: string }[] = await manager.query(
-      `SELECT network_id, module_id FROM service_networks
-        WHERE superseded_at IS NULL AND network_id = ANY($1::text[]) AND module_id <> $2
-        ORDER BY network_id`,
-      [networkIds, moduleId],
-    );
-    return rows.map((row) => ({ networkId: row.network_id, moduleId: row.module_id }));
+    return manager.find(ServiceNetworkEntity, {
+      select: { networkId: true, moduleId: true },
+      where: { supersededAt: IsNull(), networkId: In(networkIds), moduleId: Not(moduleId) },
+      order: { networkId: 'ASC' },
+    });
   }
 
   /** Supersedes changed and removed networks, then writes the new versions with their members. */
   async apply(manager: EntityManager, moduleId: string, version: number, planned: PlannedItem<NetworkDefinition>[]): Promise<void> {
     const superseded = planned.filter(supersedes).map((item) => item.active.rowId);
     if (superseded.length > 0) {
-      await manager.query(
-        `UPDATE service_networks SET superseded_at = now(), updated_at = now() WHERE id = ANY($1::bigint[])`,
-        [superseded],
-      );
+      await manager.update(ServiceNetworkEntity, { id: In(superseded) }, { supersededAt: () => 'now()' });
     }
-    for (const item of planned.filter(needsNewRow)) {
-      const { definition, checksum } = item.incoming;
-      const [row]: { id: string }[] = await manager.query(
-        `INSERT INTO service_networks (network_id, module_id, module_version, name, definition, checksum)
-         VALUES ($1, $2, $3, $4, $5::jsonb, $6) RETURNING id`,
-        [definition.id, moduleId, version, definition.name, JSON.stringify(definition), checksum],
-      );
-      const members = memberRows(definition);
-      await manager.query(
-        `INSERT INTO service_network_members (service_network_id, service_slug, launch_order, wait_for_build, depends_on, env_vars)
-         SELECT $1, member.slug, member.launch_order, member.wait_for_build, member.depends_on, member.env_vars
-           FROM jsonb_to_recordset($2::jsonb)
-             AS member(slug text, launch_order int, wait_for_build boolean, depends_on jsonb, env_vars jsonb)`,
-        [row.id, JSON.stringify(members)],
-      );
-    }
+    const added = planned.filter(needsNewRow);
+    if (added.length === 0) return;
+    const inserted = await manager.insert(
+      ServiceNetworkEntity,
+      added.map(({ incoming: { definition, checksum } }) => ({
+        networkId: definition.id,
+        moduleId,
+        moduleVersion: version,
+        name: definition.name,
+        definition,
+        checksum,
+      })),
+    );
+    const members = added.flatMap(({ incoming }, index) =>
+      memberRows(incoming.definition).map((member) => ({ ...member, serviceNetworkId: String(inserted.identifiers[index].id) })),
+    );
+    if (members.length > 0) await manager.insert(ServiceNetworkMemberEntity, members);
   }
 }
 
@@ -81,11 +79,11 @@ export function memberRows(network: NetworkEntry) {
   return network.services.map((member, index) => {
     const position = listed.indexOf(member.serviceSlug);
     return {
-      slug: member.serviceSlug,
-      launch_order: member.launchOrder ?? (position >= 0 ? position : listed.length + index),
-      wait_for_build: member.waitForBuild ?? false,
-      depends_on: member.dependsOn ?? [],
-      env_vars: member.env ?? [],
+      serviceSlug: member.serviceSlug,
+      launchOrder: member.launchOrder ?? (position >= 0 ? position : listed.length + index),
+      waitForBuild: member.waitForBuild ?? false,
+      dependsOn: member.dependsOn ?? [],
+      envVars: member.env ?? [],
     };
   });
 }

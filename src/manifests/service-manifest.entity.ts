@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { JsonObject } from '../database/json-object';
 
 /** One version of one service's resolved manifest entry; append-only, `supersededAt` null = active. */
 @Entity({ name: 'service_manifests' })
@@ -16,7 +17,7 @@ export class ServiceManifestEntity {
   serviceSlug!: string;
 
   @Column({ type: 'jsonb' })
-  definition!: Record<string, unknown>;
+  definition!: JsonObject;
 
   @Column({ type: 'text' })
   checksum!: string;

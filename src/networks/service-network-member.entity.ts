@@ -1,5 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { ServiceNetworkEntity } from './service-network.entity';
+import { JsonObject } from '../database/json-object';
 
 /** A member service of one network version. */
 @Entity({ name: 'service_network_members' })
@@ -27,5 +28,5 @@ export class ServiceNetworkMemberEntity {
   dependsOn!: string[];
 
   @Column({ name: 'env_vars', type: 'jsonb', default: () => "'[]'::jsonb" })
-  envVars!: unknown[];
+  envVars!: JsonObject[];
 }

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { ServiceNetworkMemberEntity } from './service-network-member.entity';
+import { JsonObject } from '../database/json-object';
 
 /** One version of one service network; versioned like manifests, `supersededAt` null = active. */
 @Entity({ name: 'service_networks' })
@@ -20,7 +21,7 @@ export class ServiceNetworkEntity {
   name!: string;
 
   @Column({ type: 'jsonb' })
-  definition!: Record<string, unknown>;
+  definition!: JsonObject;
 
   @Column({ type: 'text' })
   checksum!: string;

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { JsonObject } from '../database/json-object';
 
 export const SERVICE_SOURCES = ['module', 'external'] as const;
 export type ServiceSource = (typeof SERVICE_SOURCES)[number];
@@ -47,7 +48,7 @@ export class ServiceEntity {
   capabilities!: unknown;
 
   @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
-  metadata!: Record<string, unknown>;
+  metadata!: JsonObject;
 
   @Column({ name: 'last_healthy_at', type: 'timestamptz', nullable: true })
   lastHealthyAt!: Date | null;
