@@ -1,11 +1,15 @@
-import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
 import { ServiceNetworkMemberEntity } from './service-network-member.entity';
 import { JsonObject } from '../database/json-object';
 
 /** One version of one service network; versioned like manifests, `supersededAt` null = active. */
 @Entity({ name: 'service_networks' })
+@Unique('service_networks_module_version_network_key', ['moduleId', 'moduleVersion', 'networkId'])
+@Check('service_networks_module_version_check', 'module_version > 0')
+@Index('service_networks_active_network_key', ['networkId'], { unique: true, where: 'superseded_at IS NULL' })
+@Index('service_networks_active_module_idx', ['moduleId'], { where: 'superseded_at IS NULL' })
 export class ServiceNetworkEntity {
-  @PrimaryGeneratedColumn({ type: 'bigint' })
+  @PrimaryGeneratedColumn({ type: 'bigint', primaryKeyConstraintName: 'service_networks_pkey' })
   id!: string;
 
   @Column({ name: 'network_id', type: 'text' })

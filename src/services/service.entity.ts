@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, Unique, UpdateDateColumn } from 'typeorm';
 import { JsonObject } from '../database/json-object';
 
 export const SERVICE_SOURCES = ['module', 'external'] as const;
@@ -13,11 +13,17 @@ export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 
 /** The current registry entry of one service (mutable; history lives in manifests and snapshots). */
 @Entity({ name: 'services' })
+@Unique('services_slug_key', ['slug'])
+@Check('services_source_check', `source IN ('module', 'external')`)
+@Check('services_status_check', `status IN ('unknown', 'healthy', 'degraded', 'unreachable')`)
+@Check('services_module_id_check', `(source = 'module') = (module_id IS NOT NULL)`)
+@Index('services_module_id_idx', ['moduleId'])
+@Index('services_next_health_check_at_idx', ['nextHealthCheckAt'])
 export class ServiceEntity {
-  @PrimaryColumn({ type: 'text' })
+  @PrimaryColumn({ type: 'text', primaryKeyConstraintName: 'services_pkey' })
   id!: string;
 
-  @Column({ type: 'text', unique: true })
+  @Column({ type: 'text' })
   slug!: string;
 
   @Column({ name: 'display_name', type: 'text' })
@@ -47,7 +53,7 @@ export class ServiceEntity {
   @Column({ type: 'jsonb', nullable: true })
   capabilities!: unknown;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   metadata!: JsonObject;
 
   @Column({ name: 'last_healthy_at', type: 'timestamptz', nullable: true })
