@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { BackfillModuleContextsCommand } from './commands/backfill-module-contexts.command';
 import { BackfillCommand } from './commands/backfill.command';
 import { MigrateCommand } from './commands/migrate.command';
+import { SchemaCheckCommand } from './commands/schema-check.command';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { ManifestsModule } from './manifests/manifests.module';
@@ -16,6 +17,6 @@ import { REGISTRY_ENTITIES } from './registry-entities';
     RedisModule,
     ManifestsModule,
   ],
-  providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand],
+  providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand, SchemaCheckCommand],
 })
 export class CliModule {}
