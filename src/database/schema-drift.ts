@@ -19,8 +19,9 @@ export interface SchemaDrift {
 
 /**
  * Whether `entities` describe exactly the schema the migrations build: creates a scratch
- * database on the server of `serverUrl`, applies every migration, and asks TypeORM's schema
- * builder what it would change. The scratch database is dropped whatever happens.
+ * database (`schema_check_…`) on the server of `serverUrl`, applies every migration and asks
+ * TypeORM's schema builder what it would change. The scratch database is dropped whatever
+ * happens.
  */
 export async function findSchemaDrift(serverUrl: string, entities: NonNullable<DataSourceOptions['entities']>): Promise<SchemaDrift> {
   const server = new URL(serverUrl);
