@@ -2,8 +2,10 @@ import { Module } from '@nestjs/common';
 import { BackfillModuleContextsCommand } from './commands/backfill-module-contexts.command';
 import { BackfillCommand } from './commands/backfill.command';
 import { MigrateCommand } from './commands/migrate.command';
+import { ValidateCommand } from './commands/validate.command';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ManifestPreparationModule } from './manifests/manifest-preparation.module';
 import { ManifestsModule } from './manifests/manifests.module';
 import { RedisModule } from './redis/redis.module';
 import { InvalidationModule } from './registry-cache/invalidation.module';
@@ -17,6 +19,13 @@ import { InvalidationModule } from './registry-cache/invalidation.module';
     InvalidationModule,
     ManifestsModule,
   ],
-  providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand],
+  providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand, ValidateCommand],
 })
 export class CliModule {}
+
+/** The context of `validate`: manifest reading only, so it opens no database or Redis connection. */
+@Module({
+  imports: [ManifestPreparationModule],
+  providers: [ValidateCommand],
+})
+export class ValidateCliModule {}

@@ -1,8 +1,6 @@
-import { dirname } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { BackfillService, ModuleBackfillReport } from '../manifests/backfill.service';
-import { PLACEHOLDER_NAME_PATTERN } from '../manifests/manifest-validator';
-import { invalidArgument, rejectArguments } from './cli-arguments';
+import { moduleSources, parseVariable, rejectArguments } from './cli-arguments';
 
 interface BackfillOptions {
   path?: string[];
@@ -27,12 +25,9 @@ export class BackfillCommand extends CommandRunner {
 
   async run(args: string[], options: BackfillOptions = {}): Promise<void> {
     rejectArguments('backfill', args);
-    const paths = options.path ?? [];
-    if (options.config && paths.length > 1) throw new Error('--config names one module descriptor: give at most one --path with it');
-    const directories = paths.length > 0 ? paths : options.config ? [dirname(options.config)] : [];
     await this.backfill.backfill(
       {
-        sources: directories.map((path) => ({ path, moduleId: options.module, configFile: options.config })),
+        sources: moduleSources(options),
         variables: options.var ?? {},
         runBootstrap: Boolean(options.noBootstrapFlag || options.runBootstrap),
         dryRun: Boolean(options.dryRun),
@@ -48,7 +43,7 @@ export class BackfillCommand extends CommandRunner {
 
   @Option({
     flags: '--module <id>',
-    description: 'module id: required for a directory without config.json (service-manifests/service-manifest.json); must match the descriptor otherwise',
+    description: 'module id (e.g. github.com/apphub/local-services): required for a directory without a descriptor (service-manifests/service-manifest.json or service-manifest.json); must match the descriptor otherwise',
   })
   parseModule(value: string): string {
     return value;
@@ -64,18 +59,14 @@ export class BackfillCommand extends CommandRunner {
     description: 'placeholder value (repeatable); wins over the manifest\'s $var default and the descriptor\'s default',
   })
   parseVar(value: string, previous: Record<string, string> = {}): Record<string, string> {
-    const match = /^([^=]*)=([\s\S]*)$/.exec(value);
-    if (!match) throw invalidArgument('expected KEY=VALUE');
-    const [, key, assigned] = match;
-    if (!PLACEHOLDER_NAME_PATTERN.test(key)) throw invalidArgument(`"${key}" is not a placeholder name (letters, digits and "_")`);
-    if (key in previous && previous[key] !== assigned) throw invalidArgument(`${key} is given twice with different values`);
-    return { ...previous, [key]: assigned };
+    return parseVariable(value, previous);
   }
 
   @Option({
     flags: '--no-bootstrap',
     name: 'noBootstrapFlag',
-    description: 'run the descriptors\' bootstrap actions (runbook spelling: lifts the default of skipping them; same as --run-bootstrap)',
+    description:
+      'run the descriptors\' side-effecting bootstrap actions (ensureDirectories, writeJsonFile; runbook spelling: lifts the default of skipping them; same as --run-bootstrap)',
     defaultValue: false,
   })
   parseNoBootstrap(): boolean {
