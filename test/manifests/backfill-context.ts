@@ -14,15 +14,26 @@ import { ModuleContextsService } from '../../src/manifests/module-contexts.servi
 export class BackfillContext {
   private constructor(private readonly context: INestApplicationContext) {}
 
-  /** `databaseUrl` is applied to this test file's `process.env` (Jest gives each file its own) before the modules are built. */
-  static async start(databaseUrl: string): Promise<BackfillContext> {
-    Object.assign(process.env, { DATABASE_URL: databaseUrl, REDIS_URL: 'inline' });
+  /**
+   * `databaseUrl` and `redisUrl` (default: inline) are applied to this test file's
+   * `process.env` (Jest gives each file its own) before the modules are built.
+   */
+  static async start(databaseUrl: string, redisUrl = 'inline'): Promise<BackfillContext> {
+    Object.assign(process.env, { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
     return new BackfillContext(await NestFactory.createApplicationContext(CliModule, { logger: ['error'] }));
   }
 
   /** A backfill as the CLI runs it; `env` is what templates see (default: this process's). */
-  backfill(request: Partial<BackfillRequest> & Pick<BackfillRequest, 'sources'>): Promise<ModuleBackfillReport[]> {
-    return this.context.get(BackfillService).backfill({ variables: {}, runBootstrap: false, dryRun: false, ...request });
+  backfill(
+    request: Partial<BackfillRequest> & Pick<BackfillRequest, 'sources'>,
+    onReport?: (report: ModuleBackfillReport) => void,
+  ): Promise<ModuleBackfillReport[]> {
+    return this.context.get(BackfillService).backfill({ variables: {}, runBootstrap: false, dryRun: false, ...request }, onReport);
+  }
+
+  /** A backfill, and what `backfill` prints for it. */
+  async print(request: Partial<BackfillRequest> & Pick<BackfillRequest, 'sources'>): Promise<string> {
+    return (await this.backfill(request)).map(printed).join('');
   }
 
   reseedContexts(moduleId: string) {
