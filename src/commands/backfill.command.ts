@@ -57,7 +57,7 @@ export class BackfillCommand extends CommandRunner {
 
   @Option({
     flags: '--var <KEY=VALUE>',
-    description: 'placeholder value (repeatable); wins over the manifest\'s $var default and the descriptor\'s default',
+    description: 'placeholder value (repeatable); wins over every default (the manifest\'s $var default, the descriptor\'s default, setEnvDefaults)',
   })
   parseVar(value: string, previous: Record<string, string> = {}): Record<string, string> {
     return parseVariable(value, previous);

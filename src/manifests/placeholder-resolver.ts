@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PLACEHOLDER_NAME } from '../identifiers';
 import {
   EnvEntry,
   LoadedModule,
@@ -17,7 +18,7 @@ import { isPlainObject } from './manifest-validator';
 import { TemplateError, TemplateRenderer, TemplateScope } from './template-renderer';
 
 /** A string that is exactly `${NAME}` is a placeholder; anything else is a literal. */
-const WHOLE_STRING_PLACEHOLDER = /^\$\{([A-Za-z0-9_]+)\}$/;
+const WHOLE_STRING_PLACEHOLDER = new RegExp(`^\\$\\{(${PLACEHOLDER_NAME.pattern.source.slice(1, -1)})\\}$`);
 
 export interface PlaceholderInputs {
   /** `--var NAME=VALUE` values: they win over every default. */
