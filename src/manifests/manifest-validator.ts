@@ -1,5 +1,4 @@
-import { Located, ManifestFileContent, ModuleDescriptor, RawEnvValue, RawNetworkEntry, RawServiceEntry } from './manifest.types';
-import { EnvEntry, JsonValue } from './manifest.types';
+import { EnvEntry, JsonValue, Located, ManifestFileContent, ModuleDescriptor, RawEnvValue, RawNetworkEntry, RawServiceEntry } from './manifest.types';
 import { joinPath, ManifestProblem, ProblemCollector } from './manifest-problems';
 import { DESCRIPTOR_SCHEMA_FILE, MANIFEST_SCHEMA_FILE, SchemaCheck } from './manifest-schemas';
 import { TemplateError, TemplateRenderer } from './template-renderer';
