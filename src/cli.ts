@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { LogLevel } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { CliLogger } from './cli-logger';
-import { CliModule } from './cli.module';
+import { CliModule, ValidateCliModule } from './cli.module';
 import { logLevelsFor } from './config/configuration';
 import { validateEnvironment } from './config/environment';
 
@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const environment = validateEnvironment(process.env);
   // The CLI's stdout is its report; Nest's own logs only when asked for.
   const levels: LogLevel[] = process.env.LOG_LEVEL ? logLevelsFor(environment.LOG_LEVEL) : ['fatal', 'error', 'warn'];
-  await CommandFactory.run(CliModule, {
+  // `validate` needs no database or Redis: its context has neither, so it opens no connection.
+  const root = process.argv[2] === 'validate' ? ValidateCliModule : CliModule;
+  await CommandFactory.run(root, {
     logger: new CliLogger({ logLevels: levels }),
     abortOnError: false,
     cliName: 'service-registry',

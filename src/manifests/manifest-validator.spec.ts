@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProblem, ManifestProblem } from './manifest-problems';
 import { ManifestValidator } from './manifest-validator';
+import { TemplateRenderer } from './template-renderer';
 
 const OBSERVATORY = join(__dirname, '..', '..', 'modules', 'observatory', 'dist');
 const readJson = (path: string) => JSON.parse(readFileSync(join(OBSERVATORY, path), 'utf8'));
+const SLUG_RULE = 'must be lower-case letters, digits and "-" (no leading, trailing or double "-"), 1 to 100 characters';
 
 function manifestProblems(value: unknown): string[] {
   const problems: ManifestProblem[] = [];
@@ -14,7 +16,8 @@ function manifestProblems(value: unknown): string[] {
 
 function descriptorProblems(value: unknown): string[] {
   const problems: ManifestProblem[] = [];
-  ManifestValidator.validateDescriptor(value, 'config.json', problems);
+  const descriptor = ManifestValidator.validateDescriptor(value, 'config.json', problems);
+  if (descriptor) ManifestValidator.checkTemplates(descriptor, 'config.json', new TemplateRenderer(), problems);
   return problems.map(formatProblem);
 }
 
@@ -40,7 +43,7 @@ describe('ManifestValidator', () => {
   it('accepts a bare array of services and reports paths from the list', () => {
     expect(manifestProblems([service()])).toEqual([]);
     expect(manifestProblems([service(), service({ baseUrl: 'mailto:x@example.com' })])).toEqual([
-      'm.json: [1].baseUrl: "mailto:x@example.com" must be an http:// or https:// URL',
+      'm.json: [1].baseUrl: must be an http:// or https:// URL, got "mailto:x@example.com"',
     ]);
     expect(manifestProblems([])).toEqual(['m.json: (root): is an empty list of services']);
   });
@@ -55,13 +58,61 @@ describe('ManifestValidator', () => {
         extra: true,
       }),
     ).toEqual([
-      'm.json: extra: unknown key (allowed here: services, networks)',
-      `m.json: services[0].slug: "${'x'.repeat(101)}" is not valid (lower-case letters, digits and "-", 1–100 characters)`,
-      'm.json: services[0].healthEndpoint: "healthz" must be a path starting with "/" (no spaces)',
+      'm.json: extra: unknown key (allowed here: $schema, services, networks)',
+      `m.json: services[0].slug: ${SLUG_RULE}, got "${'x'.repeat(60)}…"`,
+      'm.json: services[0].healthEndpoint: must be a path starting with "/" (no spaces), got "healthz"',
       'm.json: services[0].metadata: must be an object, got a list',
-      'm.json: services[1].displayName: must not be empty',
+      'm.json: services[1].displayName: must not be empty, got ""',
       'm.json: services[1].tags[0].value: must be a string, got a number (1)',
       'm.json: services[1].env[0]: has both "value" and "fromService"; give one',
+    ]);
+  });
+
+  it('applies one slug rule: groups of lower-case letters and digits joined by single "-"', () => {
+    expect(manifestProblems({ services: ['a', 'a-1', 'observatory-dashboard-2', 'x'.repeat(100)].map((slug) => service({ slug })) })).toEqual([]);
+    expect(manifestProblems({ services: ['-a', 'a-', 'a--b', 'A', 'a_b', ''].map((slug) => service({ slug })) })).toEqual(
+      ['-a', 'a-', 'a--b', 'A', 'a_b', ''].map((slug, index) => `m.json: services[${index}].slug: ${SLUG_RULE}, got ${JSON.stringify(slug)}`),
+    );
+  });
+
+  it('accepts http and https URLs only', () => {
+    const urls = ['http://127.0.0.1:4311', 'HTTPS://Example.com:8443/x?y#z', 'http://[::1]:80/', 'http://user@host/'];
+    expect(manifestProblems({ services: urls.map((baseUrl) => service({ baseUrl })) })).toEqual([]);
+    const bad = ['ftp://127.0.0.1/files', 'not a url', 'http://', 'http://[bad', 'http://host/with space'];
+    expect(manifestProblems({ services: bad.map((baseUrl) => service({ baseUrl })) })).toEqual(
+      bad.map((baseUrl, index) => `m.json: services[${index}].baseUrl: must be an http:// or https:// URL, got ${JSON.stringify(baseUrl)}`),
+    );
+  });
+
+  it('stays strict on manifest files: an unknown key in a service or network is an error', () => {
+    expect(manifestProblems({ services: [service({ healthEndpont: '/healthz' })], networks: [network([{ serviceSlug: 'a', app }], { lauchOrder: [] })] })).toEqual([
+      'm.json: services[0].healthEndpont: unknown key (allowed here: slug, displayName, kind, baseUrl, healthEndpoint, openapiPath, devCommand, workingDir, capabilities, metadata, tags, env)',
+      'm.json: networks[0].lauchOrder: unknown key (allowed here: id, name, description, repoUrl, dockerfilePath, tags, env, launchOrder, services)',
+    ]);
+  });
+
+  it('checks env values: strings or $var placeholder objects', () => {
+    expect(
+      manifestProblems({
+        services: [
+          service({
+            env: [
+              { key: 'A', value: 3 },
+              { key: 'B', value: { $var: { nme: 'X' } } },
+              { key: 'C', value: { other: 1 } },
+              { key: '1X', value: 'x' },
+              { key: 'D', value: { $var: { name: 'OK', default: 'd', description: 'e' } } },
+            ],
+          }),
+        ],
+      }),
+    ).toEqual([
+      'm.json: services[0].env[0].value: must be a string or a { "$var": { "name": … } } placeholder, got a number (3)',
+      'm.json: services[0].env[1].value.$var.name: is required',
+      'm.json: services[0].env[1].value.$var.nme: unknown key (allowed here: name, default, description)',
+      'm.json: services[0].env[2].value.$var: is required',
+      'm.json: services[0].env[2].value.other: unknown key (allowed here: $var)',
+      'm.json: services[0].env[3].key: must be letters, digits and "_", not starting with a digit, got "1X"',
     ]);
   });
 
@@ -103,7 +154,7 @@ describe('ManifestValidator', () => {
       }),
     ).toEqual([
       'm.json: networks[0].services[0].app.launchEnv[0]: needs "value" or "fromService"',
-      'm.json: networks[0].services[0].launchOrder: must be at least 0, got -1',
+      'm.json: networks[0].services[0].launchOrder: must be at least 0, got a number (-1)',
       'm.json: networks[0].services[0].waitForBuild: must be true or false, got a string ("yes")',
       'm.json: networks[0].services[1].app: is required',
     ]);
@@ -114,34 +165,89 @@ describe('ManifestValidator', () => {
       descriptorProblems({
         module: 'Bad Module',
         manifests: [{ path: 'a.json', kind: 'zip' }, { kind: 'services' }],
-        placeholders: [{ name: 'A-B' }, { name: 'X', default: 1 }, { name: 'X' }],
+        placeholders: [{ name: 'A-B' }, { name: 'X', default: 1 }],
         bootstrap: {
           actions: [
-            { type: 'setEnvDefaults', values: { 'BAD-KEY': 'x', OK: 2 } },
+            { type: 'setEnvDefaults', values: { 'BAD-KEY': 'x', OK: 2, N: null } },
             { type: 'ensureDirectories', directories: [] },
             { type: 'writeJsonFile', path: 'out.json' },
             { type: 'somethingElse', anything: 'goes' },
             'not an action',
+            { type: 'writeJsonFile', path: 'x', content: 1, overwite: true },
+            { description: 'no type' },
           ],
         },
         owner: 'me',
       }),
     ).toEqual([
-      'config.json: owner: unknown key (allowed here: module, manifestPath, manifests, placeholders, bootstrap, name, version, description, $schema)',
-      'config.json: module: "Bad Module" is not valid (lower-case letters, digits, ".", "_" and "-", starting with a letter or digit)',
+      'config.json: module: must be letters, digits, ".", "_", "-", "/", "@" and ":", starting with a letter, a digit or "@", at most 200 characters, got "Bad Module"',
       'config.json: manifests[0].kind: must be one of services, networks, bundle, workflow, got a string ("zip")',
       'config.json: manifests[1].path: is required',
-      'config.json: placeholders[0].name: "A-B" is not valid (letters, digits and "_")',
+      'config.json: placeholders[0].name: must be letters, digits and "_", got "A-B"',
       'config.json: placeholders[1].default: must be a string, got a number (1)',
-      'config.json: placeholders[2].name: duplicate placeholder "X" (also at placeholders[1].name)',
-      'config.json: bootstrap.actions[0].values["BAD-KEY"]: is not a valid environment variable name',
-      'config.json: bootstrap.actions[0].values.OK: must be a string, got a number (2)',
+      'config.json: bootstrap.actions[0].values["BAD-KEY"]: must be letters, digits and "_", not starting with a digit, got "BAD-KEY"',
+      'config.json: bootstrap.actions[0].values.N: must be a string or a number or true or false, got null',
       'config.json: bootstrap.actions[1].directories: must not be empty',
       'config.json: bootstrap.actions[2].content: is required',
       'config.json: bootstrap.actions[4]: must be an object, got a string ("not an action")',
+      'config.json: bootstrap.actions[5].overwite: unknown key (allowed here: type, description, path, content, overwrite, createParents, pretty)',
+      'config.json: bootstrap.actions[6].type: is required',
     ]);
     expect(descriptorProblems({ module: 'm' })).toEqual([
       'config.json: (root): needs "manifestPath" (one manifest file) or "manifests" (a list of { path, kind })',
+    ]);
+    expect(descriptorProblems({ module: 'm', manifestPath: 'a.json', manifests: [{ path: 'b.json' }] })).toEqual([
+      'config.json: (root): give either "manifestPath" or "manifests", not both',
+    ]);
+    expect(descriptorProblems([])).toEqual(['config.json: (root): must be an object, got a list']);
+  });
+
+  it('reports a placeholder declared twice in a descriptor', () => {
+    expect(descriptorProblems({ module: 'm', manifestPath: 'a.json', placeholders: [{ name: 'X' }, { name: 'X', default: 'x' }] })).toEqual([
+      'config.json: placeholders[1].name: duplicate placeholder "X" (also at placeholders[0].name)',
+    ]);
+  });
+
+  it('keeps descriptor keys it does not use apart, never an error', () => {
+    const problems: ManifestProblem[] = [];
+    const descriptor = ManifestValidator.validateDescriptor(
+      {
+        $schema: '../schemas/module-descriptor.schema.json',
+        configVersion: '1.0',
+        module: 'github.com/apphub/local-services',
+        manifestPath: 'service-manifest.json',
+        imports: [{ module: 'github.com/apphub/examples/environmental-observatory', repo: 'https://github.com/apphub/apphub.git', commit: 'abc1234' }],
+        assets: 'anything at all',
+      },
+      'config.json',
+      problems,
+    );
+    expect(problems).toEqual([]);
+    expect(descriptor?.module).toBe('github.com/apphub/local-services');
+    expect(Object.keys(descriptor?.ignored ?? {})).toEqual(['$schema', 'configVersion', 'imports', 'assets']);
+  });
+
+  it('checks every template of a descriptor: placeholder defaults and the strings of the actions it runs', () => {
+    expect(
+      descriptorProblems({
+        module: 'm',
+        manifestPath: 'a.json',
+        placeholders: [{ name: 'A', default: '{{ env.X | default:http://127.0.0.1:4300 }}' }, { name: 'B', default: '{% if x %}' }],
+        bootstrap: {
+          actions: [
+            { type: 'setEnvDefaults', values: { ROOT: '{{ env.X | defualt: /tmp }}' } },
+            { type: 'ensureDirectories', directories: ['{{ env.ROOT }}', '{{ env.ROOT | upcase | lowr }}'] },
+            { type: 'writeJsonFile', path: '{{ env.ROOT }}/x.json', content: { port: '{{ env.PORT | nmber }}', list: ['{{ 1 | int }}'], '{{ env.K | kee }}': 1 } },
+            { type: 'runScript', script: '{{ env.X | whatever }}' },
+          ],
+        },
+      }),
+    ).toEqual([
+      'config.json: placeholders[1].default: is not a valid Liquid template: tag {% if x %} not closed, line:1, col:1',
+      expect.stringMatching(/^config\.json: bootstrap\.actions\[0\]\.values\.ROOT: unknown filter "defualt" in \{\{ env\.X \| defualt: \/tmp \}\}/),
+      expect.stringMatching(/^config\.json: bootstrap\.actions\[1\]\.directories\[1\]: unknown filter "lowr"/),
+      expect.stringMatching(/^config\.json: bootstrap\.actions\[2\]\.content\.port: unknown filter "nmber"/),
+      expect.stringMatching(/^config\.json: bootstrap\.actions\[2\]\.content\["\{\{ env\.K \| kee \}\}"\]: unknown filter "kee"/),
     ]);
   });
 

@@ -94,7 +94,7 @@ export interface ManifestFileContent {
 export interface PlaceholderDeclaration {
   name: string;
   description?: string;
-  /** May be a Liquid template (`env`, `placeholders`, `variables` in scope). */
+  /** A template (AppHub's Liquid dialect; `env`, `placeholders`, `variables` in scope). */
   default?: string;
 }
 
@@ -106,7 +106,8 @@ export const REGISTRY_MANIFEST_KINDS: ReadonlySet<ManifestKind> = new Set(['serv
 export interface SetEnvDefaultsAction {
   type: 'setEnvDefaults';
   description?: string;
-  values: Record<string, string>;
+  /** Environment defaults (templates); also module defaults of placeholders of the same name. */
+  values: Record<string, string | number | boolean>;
 }
 
 export interface EnsureDirectoriesAction {
@@ -122,6 +123,10 @@ export interface WriteJsonFileAction {
   content: JsonValue;
   /** Replace an existing file (default false: an existing file is kept). */
   overwrite?: boolean;
+  /** Create missing parent directories (default true). */
+  createParents?: boolean;
+  /** Indent the JSON (default true). */
+  pretty?: boolean;
 }
 
 /** An action type this registry does not run: reported as skipped. */
@@ -138,9 +143,11 @@ export const SUPPORTED_BOOTSTRAP_ACTIONS = ['setEnvDefaults', 'ensureDirectories
 export interface ModuleDescriptor {
   module: string;
   manifestPath?: string;
-  manifests?: { path: string; kind?: ManifestKind }[];
+  manifests?: { path: string; kind?: ManifestKind; description?: string }[];
   placeholders: PlaceholderDeclaration[];
   bootstrapActions: BootstrapAction[];
+  /** Keys the registry does not use (`configVersion`, `imports`, `$schema`, …), ignored. */
+  ignored: Record<string, JsonValue>;
 }
 
 /** An entry of a module together with where it was written, for messages. */
@@ -167,8 +174,11 @@ export interface LoadedModule {
   notes: string[];
 }
 
-/** Where a placeholder's value came from. */
-export type PlaceholderSource = 'var' | 'manifest-default' | 'module-default';
+/**
+ * Where a placeholder's value came from: `--var`, the `$var` object's default, the
+ * descriptor's `placeholders[].default`, or a `setEnvDefaults` action of the descriptor.
+ */
+export type PlaceholderSource = 'var' | 'manifest-default' | 'module-default' | 'env-default';
 
 /** A service entry with every placeholder replaced by its value. */
 export interface ResolvedService {

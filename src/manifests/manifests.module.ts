@@ -2,24 +2,19 @@ import { Module } from '@nestjs/common';
 import { InvalidationModule } from '../registry-cache/invalidation.module';
 import { ServiceRows } from '../services/service-rows';
 import { BackfillService } from './backfill.service';
-import { BootstrapRunner } from './bootstrap-runner';
 import { ManifestImporterService } from './manifest-importer.service';
+import { ManifestPreparationModule } from './manifest-preparation.module';
 import { ModuleContextsService } from './module-contexts.service';
-import { ModuleLoader } from './module-loader';
 import { ModuleServiceWriter } from './module-service-writer';
 import { NetworkImporter } from './network-importer';
-import { PlaceholderResolver } from './placeholder-resolver';
 
 /**
  * Manifest loading, validation, placeholder resolution and the versioned import (the backfill),
  * for the CLI and the app. Uses the global DatabaseModule (DataSource, SchemaMigrator).
  */
 @Module({
-  imports: [InvalidationModule],
+  imports: [InvalidationModule, ManifestPreparationModule],
   providers: [
-    ModuleLoader,
-    PlaceholderResolver,
-    BootstrapRunner,
     NetworkImporter,
     ServiceRows,
     ModuleServiceWriter,
@@ -27,6 +22,6 @@ import { PlaceholderResolver } from './placeholder-resolver';
     ManifestImporterService,
     BackfillService,
   ],
-  exports: [ModuleLoader, PlaceholderResolver, ManifestImporterService, ModuleContextsService, BackfillService],
+  exports: [ManifestPreparationModule, ManifestImporterService, ModuleContextsService, BackfillService],
 })
 export class ManifestsModule {}

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { readFile, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { MODULE_ID } from '../identifiers';
 import {
+  JsonValue,
   LoadedModule,
   Located,
   ManifestKind,
@@ -11,7 +13,8 @@ import {
   REGISTRY_MANIFEST_KINDS,
 } from './manifest.types';
 import { joinPath, ManifestProblem, ManifestValidationError } from './manifest-problems';
-import { ManifestValidator, MODULE_ID_PATTERN } from './manifest-validator';
+import { isPlainObject, ManifestValidator } from './manifest-validator';
+import { TemplateRenderer } from './template-renderer';
 
 /** What the operator points at: `--path DIR`, maybe `--module ID` and `--config FILE`. */
 export interface ModuleSource {
@@ -23,8 +26,10 @@ export interface ModuleSource {
   configFile?: string;
 }
 
-const DESCRIPTOR_FILES = ['config.json', 'service-config.json'];
-const BARE_LAYOUT_MANIFEST = join('service-manifests', 'service-manifest.json');
+/** Where a module keeps its descriptor, in the order they are looked for (SPEC §3). */
+const DESCRIPTOR_FILES = ['config.json', 'service-config.json', join('service-manifests', 'service-config.json')];
+/** Without a descriptor: the manifest file, in the order looked for. */
+const BARE_LAYOUT_MANIFESTS = [join('service-manifests', 'service-manifest.json'), 'service-manifest.json'];
 
 /** A manifest file a module refers to, and where it refers to it. */
 interface ManifestReference {
@@ -35,10 +40,14 @@ interface ManifestReference {
 }
 
 /**
- * Reads a module directory in either layout of SPEC §3 and validates everything in it:
- * 1. a descriptor (`config.json` or `service-config.json`, or `--config FILE`) naming the
- *    module and its manifest files (`manifestPath` or `manifests[]`);
- * 2. no descriptor: `service-manifests/service-manifest.json`, module id from `--module`.
+ * Reads a module directory in any layout AppHub has shipped (SPEC §3) and validates
+ * everything in it:
+ * 1. a descriptor: `config.json`, `service-config.json` or `service-manifests/service-config.json`
+ *    (or `--config FILE`) naming the module and its manifest files (`manifestPath` or
+ *    `manifests[]`, relative to the descriptor's folder); keys the registry does not use are
+ *    ignored, each with a note;
+ * 2. no descriptor: `service-manifests/service-manifest.json` or `service-manifest.json`,
+ *    module id from `--module`.
  * Every problem found is reported together (ManifestValidationError); paths in messages are
  * relative to the working directory.
  */
@@ -46,6 +55,8 @@ interface ManifestReference {
 export class ModuleLoader {
   /** Paths in messages are shown relative to this directory. */
   private readonly cwd = process.cwd();
+
+  constructor(private readonly templates: TemplateRenderer = new TemplateRenderer()) {}
 
   async load(source: ModuleSource): Promise<LoadedModule> {
     const directory = resolve(this.cwd, source.path);
@@ -66,54 +77,60 @@ export class ModuleLoader {
     let moduleId: string;
     let descriptor: ModuleDescriptor | null = null;
     let references: ManifestReference[];
+    /** Manifest paths are relative to this folder: the descriptor's (`--config`: the module's). */
+    let base = directory;
+    const notes: string[] = [];
     if (descriptorPath) {
       const file = this.display(descriptorPath);
       const parsed = await this.readJson(descriptorPath, problems);
       descriptor = parsed === undefined ? null : ManifestValidator.validateDescriptor(parsed, file, problems);
       if (!descriptor) fail();
+      ManifestValidator.checkTemplates(descriptor!, file, this.templates, problems);
       moduleId = descriptor!.module;
       if (source.moduleId !== undefined && source.moduleId !== moduleId) {
         problems.push({ file, path: 'module', message: `is "${moduleId}" but --module says "${source.moduleId}"` });
       }
+      if (!source.configFile) base = dirname(descriptorPath);
       references = descriptor!.manifestPath !== undefined
         ? [{ path: descriptor!.manifestPath, at: 'manifestPath' }]
         : descriptor!.manifests!.map((manifest, index) => ({ ...manifest, at: joinPath(joinPath('manifests', index), 'path') }));
+      notes.push(...ignoredKeyNotes(file, descriptor!.ignored));
     } else {
-      const bare = join(directory, BARE_LAYOUT_MANIFEST);
-      if (!(await isFile(bare))) {
+      const bare = await firstExisting(BARE_LAYOUT_MANIFESTS.map((name) => join(directory, name)));
+      if (!bare) {
         problems.push({
           file: this.display(directory),
           path: '(file)',
-          message: `no ${DESCRIPTOR_FILES.join(' or ')} and no ${BARE_LAYOUT_MANIFEST}: not a module directory`,
+          message: `no descriptor (${DESCRIPTOR_FILES.join(', ')}) and no ${BARE_LAYOUT_MANIFESTS.join(' or ')}: not a module directory`,
         });
         fail();
       }
+      const manifest = relative(directory, bare!);
       if (source.moduleId === undefined) {
         problems.push({
           file: this.display(directory),
           path: '(file)',
-          message: `no ${DESCRIPTOR_FILES.join(' or ')}: pass --module ID to import ${BARE_LAYOUT_MANIFEST}`,
+          message: `no descriptor (${DESCRIPTOR_FILES.join(', ')}): pass --module ID to import ${manifest}`,
         });
         fail();
       }
       moduleId = source.moduleId!;
-      if (!MODULE_ID_PATTERN.test(moduleId)) {
-        problems.push({ file: '--module', path: '(argument)', message: `"${moduleId}" is not a valid module id (lower-case letters, digits, ".", "_" and "-")` });
+      if (!MODULE_ID.pattern.test(moduleId)) {
+        problems.push({ file: '--module', path: '(argument)', message: `"${moduleId}" is not a valid module id (${MODULE_ID.rule})` });
         fail();
       }
-      references = [{ path: BARE_LAYOUT_MANIFEST, at: '(layout)' }];
+      references = [{ path: manifest, at: '(layout)' }];
     }
 
     const services: Located<RawServiceEntry>[] = [];
     const networks: Located<RawNetworkEntry>[] = [];
-    const notes: string[] = [];
     const descriptorFile = descriptorPath ? this.display(descriptorPath) : null;
     for (const reference of references) {
       if (reference.kind && !REGISTRY_MANIFEST_KINDS.has(reference.kind)) {
         notes.push(`skipped ${reference.path}: manifests of kind "${reference.kind}" are not registry input`);
         continue;
       }
-      const manifestPath = await this.insideModule(directory, reference, descriptorFile ?? this.display(directory), problems);
+      const manifestPath = await this.insideModule(directory, base, reference, descriptorFile ?? this.display(directory), problems);
       if (!manifestPath) continue;
       const file = this.display(manifestPath);
       const parsed = await this.readJson(manifestPath, problems);
@@ -145,6 +162,7 @@ export class ModuleLoader {
   /** The manifest's absolute path, or null (reported) if it is missing or outside the module. */
   private async insideModule(
     directory: string,
+    base: string,
     reference: ManifestReference,
     referringFile: string,
     problems: ManifestProblem[],
@@ -153,7 +171,7 @@ export class ModuleLoader {
       problems.push({ file: referringFile, path: reference.at, message });
       return null;
     };
-    const target = resolve(directory, reference.path);
+    const target = resolve(base, reference.path);
     if (isOutside(directory, target)) return report(`"${reference.path}" resolves outside the module directory`);
     if (!(await isFile(target))) return report(`manifest file "${reference.path}" not found in the module directory`);
     const [realDirectory, realTarget] = await Promise.all([realpath(directory), realpath(target)]);
@@ -191,6 +209,21 @@ export class ModuleLoader {
     const rel = relative(this.cwd, path);
     return rel === '' ? '.' : isOutside(this.cwd, path) ? path : rel;
   }
+}
+
+/**
+ * One note per descriptor key the registry does not use: it is shared with other AppHub
+ * tools, so such keys are ignored, never an error. `imports` name other modules, which a
+ * backfill (reading local files only) does not follow.
+ */
+function ignoredKeyNotes(file: string, ignored: Record<string, JsonValue>): string[] {
+  return Object.entries(ignored).map(([key, value]) => {
+    if (key === 'imports' && Array.isArray(value)) {
+      const modules = value.map((entry) => (isPlainObject(entry) && typeof entry.module === 'string' ? entry.module : JSON.stringify(entry)));
+      return `${file}: imports: not followed (a backfill reads only local files): ${modules.length ? modules.join(', ') : 'none listed'}`;
+    }
+    return `${file}: ${joinPath('', key)}: not used by the registry (ignored)`;
+  });
 }
 
 /** V8's JSON.parse message without the quoted text, its position as line and column. */

@@ -1,4 +1,4 @@
-import { LoadedModule, PlaceholderDeclaration, RawNetworkEntry, RawServiceEntry } from './manifest.types';
+import { BootstrapAction, LoadedModule, PlaceholderDeclaration, RawNetworkEntry, RawServiceEntry } from './manifest.types';
 import { ManifestValidationError } from './manifest-problems';
 import { PlaceholderInputs, PlaceholderResolver } from './placeholder-resolver';
 
@@ -8,13 +8,18 @@ function service(env: RawServiceEntry['env'], slug = 'api'): RawServiceEntry {
   return { slug, displayName: 'API', kind: 'api', baseUrl: 'http://127.0.0.1:1', env };
 }
 
-function moduleWith(services: RawServiceEntry[], placeholders: PlaceholderDeclaration[] = [], networks: RawNetworkEntry[] = []): LoadedModule {
+function moduleWith(
+  services: RawServiceEntry[],
+  placeholders: PlaceholderDeclaration[] = [],
+  networks: RawNetworkEntry[] = [],
+  bootstrapActions: BootstrapAction[] = [],
+): LoadedModule {
   return {
     moduleId: 'mod',
     directory: '/somewhere/mod',
     descriptorFile: 'mod/config.json',
     placeholders,
-    bootstrapActions: [],
+    bootstrapActions,
     services: services.map((entry, index) => ({ file: FILE, path: `services[${index}]`, entry })),
     networks: networks.map((entry, index) => ({ file: FILE, path: `networks[${index}]`, entry })),
     notes: [],
@@ -69,7 +74,7 @@ describe('PlaceholderResolver', () => {
     expect(definition.placeholders).toBeUndefined();
   });
 
-  it('renders a Liquid default with env in scope, including the bare-path form the SPEC writes', () => {
+  it('renders a template default with env in scope, including the unquoted argument the SPEC writes', () => {
     const module = moduleWith(
       [service([{ key: 'DIR', value: '${DATA_DIR}' }])],
       [{ name: 'DATA_DIR', default: '{{ env.DATA_ROOT | default: /tmp }}/observatory' }],
@@ -134,12 +139,74 @@ describe('PlaceholderResolver', () => {
     ]);
   });
 
-  it('reports a default that is not valid Liquid at its place in the descriptor', () => {
-    const module = moduleWith([service([{ key: 'A', value: 'literal' }])], [{ name: 'A', default: '{{ env.X | nosuchfilter }}' }]);
+  it('reports a default that cannot render at its place in the descriptor', () => {
+    const module = moduleWith([service([{ key: 'A', value: 'literal' }])], [{ name: 'A', default: '{{ env.X | nosuchfilter }}' }, { name: 'B', default: '{{ "abc" | number }}' }]);
     expect(problemsOf(() => new PlaceholderResolver().resolve(module, inputs()))).toEqual([
-      'module "mod" cannot be resolved: 1 problem',
-      expect.stringMatching(/^mod\/config\.json: placeholders\[0\]\.default: is not a valid Liquid template: undefined filter: nosuchfilter/),
+      'module "mod" cannot be resolved: 2 problems',
+      expect.stringMatching(/^mod\/config\.json: placeholders\[0\]\.default: unknown filter "nosuchfilter" in \{\{ env\.X \| nosuchfilter \}\}/),
+      'mod/config.json: placeholders[1].default: "abc" is not a number (filter "number")',
     ]);
+  });
+
+  describe('setEnvDefaults', () => {
+    const setEnvDefaults = (values: Record<string, string>): BootstrapAction => ({ type: 'setEnvDefaults', values });
+
+    it('gives a placeholder of the same name its value last, after --var, the $var default and the descriptor default', () => {
+      const env = [
+        { key: 'CONFIG', value: '${CONFIG_PATH}' },
+        { key: 'PORT', value: { $var: { name: 'PORT', default: '4000' } } },
+        { key: 'MODE', value: '${MODE}' },
+        { key: 'TOKEN', value: '${TOKEN}' },
+      ];
+      const module = moduleWith([service(env)], [{ name: 'MODE', default: 'descriptor' }], [], [
+        setEnvDefaults({ ROOT: '{{ env.SCRATCH | default:/tmp }}/data', CONFIG_PATH: '{{ env.ROOT }}/config.json', PORT: '1', MODE: 'env', TOKEN: 'env' }),
+      ]);
+      const definition = resolveOne(module, inputs({ TOKEN: 'var' }, { SCRATCH: '/scratch' }));
+      expect(definition.env).toEqual([
+        { key: 'CONFIG', value: '/scratch/data/config.json' },
+        { key: 'PORT', value: '4000' },
+        { key: 'MODE', value: 'descriptor' },
+        { key: 'TOKEN', value: 'var' },
+      ]);
+      expect(definition.placeholders).toEqual({ CONFIG_PATH: 'env-default', PORT: 'manifest-default', MODE: 'module-default', TOKEN: 'var' });
+    });
+
+    it('keeps a variable the environment already sets, and descriptor defaults see the resulting env', () => {
+      const module = moduleWith(
+        [service([{ key: 'ROOT', value: '${DATA_ROOT}' }, { key: 'DIR', value: '${DATA_DIR}' }])],
+        [{ name: 'DATA_DIR', default: '{{ env.DATA_ROOT }}/observatory' }],
+        [],
+        [setEnvDefaults({ DATA_ROOT: '/tmp' })],
+      );
+      expect(resolveOne(module).env).toEqual([{ key: 'ROOT', value: '/tmp' }, { key: 'DIR', value: '/tmp/observatory' }]);
+      expect(resolveOne(module, inputs({}, { DATA_ROOT: '/srv' })).env).toEqual([{ key: 'ROOT', value: '/srv' }, { key: 'DIR', value: '/srv/observatory' }]);
+      const defaults = new PlaceholderResolver().moduleDefaults(module, inputs({}, { DATA_ROOT: '/srv' }));
+      expect(defaults.envDefaults).toEqual([{ index: 0, set: [], kept: ['DATA_ROOT'] }]);
+      expect(defaults.scope.placeholders).toEqual({ DATA_ROOT: '/srv', DATA_DIR: '/srv/observatory' });
+    });
+
+    it('computes defaults without touching the process environment', () => {
+      const module = moduleWith([service([{ key: 'X', value: '${REGISTRY_SPEC_ONLY}' }])], [], [], [setEnvDefaults({ REGISTRY_SPEC_ONLY: 'x' })]);
+      const env = { ...process.env };
+      expect(resolveOne(module, inputs({}, env as Record<string, string>)).env).toEqual([{ key: 'X', value: 'x' }]);
+      expect(process.env.REGISTRY_SPEC_ONLY).toBeUndefined();
+      expect(env.REGISTRY_SPEC_ONLY).toBeUndefined();
+    });
+
+    it('reports a value that cannot render at its place, and a value that renders to nothing gives none', () => {
+      const module = moduleWith(
+        [service([{ key: 'A', value: '${A}' }, { key: 'B', value: '${B}' }])],
+        [],
+        [],
+        [setEnvDefaults({ A: '{{ env.NOPE | default:abc | int }}', B: '{{ env.NOPE | default:null }}' })],
+      );
+      expect(problemsOf(() => resolveOne(module))).toEqual([
+        'module "mod" cannot be resolved: 3 problems',
+        'mod/config.json: bootstrap.actions[0].values.A: "abc" is not a number (filter "int")',
+        `${FILE}: services[0].env[0].value: placeholder "A" has no value (pass --var A=VALUE or give it a default)`,
+        `${FILE}: services[0].env[1].value: placeholder "B" has no value (pass --var B=VALUE or give it a default)`,
+      ]);
+    });
   });
 
   it('resolves network, member and launch env and records the placeholders per network; fromService stays as written', () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Liquid } from 'liquidjs';
+import { PLACEHOLDER_NAME } from '../identifiers';
 import {
   EnvEntry,
   LoadedModule,
@@ -11,24 +11,45 @@ import {
   RawServiceEntry,
   ResolvedModule,
   ServiceEntry,
+  SetEnvDefaultsAction,
 } from './manifest.types';
 import { joinPath, ManifestProblem, ManifestValidationError } from './manifest-problems';
 import { isPlainObject } from './manifest-validator';
+import { TemplateError, TemplateRenderer, TemplateScope } from './template-renderer';
 
 /** A string that is exactly `${NAME}` is a placeholder; anything else is a literal. */
-const WHOLE_STRING_PLACEHOLDER = /^\$\{([A-Za-z0-9_]+)\}$/;
-
-/**
- * A bare absolute path as a filter argument (`{{ env.X | default: /tmp }}`, as the SPEC
- * writes it) is not valid Liquid; it is read as the string it obviously means.
- */
-const BARE_PATH_ARGUMENT = /(\|\s*[A-Za-z_]\w*\s*:\s*)(\/[^\s,|}'"]*)/g;
+const WHOLE_STRING_PLACEHOLDER = new RegExp(`^\\$\\{(${PLACEHOLDER_NAME.pattern.source.slice(1, -1)})\\}$`);
 
 export interface PlaceholderInputs {
   /** `--var NAME=VALUE` values: they win over every default. */
   variables: Record<string, string>;
-  /** The environment Liquid defaults see as `env`. */
+  /** The process environment templates see as `env` (before `setEnvDefaults`). */
   env: Record<string, string | undefined>;
+}
+
+/** What one `setEnvDefaults` action did to the environment templates see. */
+export interface EnvDefaultsOutcome {
+  /** Index in `bootstrap.actions`. */
+  index: number;
+  /** Keys it gave a value. */
+  set: string[];
+  /** Keys already set in the environment (kept). */
+  kept: string[];
+}
+
+/**
+ * A module's defaults, computed without side effects: the environment with every
+ * `setEnvDefaults` action applied (a variable already set is kept), the module-level
+ * placeholder values (descriptor defaults, `setEnvDefaults` values) and the scope the
+ * module's templates render in.
+ */
+export interface ModuleDefaults {
+  env: Record<string, string | undefined>;
+  /** Placeholder name → its module-level default and where it comes from. */
+  defaults: Map<string, { value: string; source: 'module-default' | 'env-default' }>;
+  envDefaults: EnvDefaultsOutcome[];
+  /** `env`, `placeholders` (--var over the defaults), `variables`, `module`. */
+  scope: TemplateScope;
 }
 
 interface Usage {
@@ -41,17 +62,18 @@ type UsedPlaceholders = Record<string, PlaceholderSource>;
 
 /**
  * Replaces placeholders in env values (SPEC §3). For a NAME the value is, in order: the
- * `--var`, the `$var` object's own default, the module descriptor's `placeholders[].default`
- * (rendered as a Liquid template with `env`, `placeholders` and `variables` in scope).
- * Every missing placeholder is reported at once, with every place it is used.
+ * `--var`; the `$var` object's own default; the descriptor's `placeholders[].default` (a
+ * template); the value a `setEnvDefaults` action gives NAME (its template rendered, or the
+ * environment's value, which the action keeps). Every missing placeholder is reported at
+ * once, with every place it is used.
  */
 @Injectable()
 export class PlaceholderResolver {
-  private readonly liquid = new Liquid({ strictFilters: true, strictVariables: false });
+  constructor(private readonly templates: TemplateRenderer = new TemplateRenderer()) {}
 
   resolve(module: LoadedModule, inputs: PlaceholderInputs): ResolvedModule {
     const problems: ManifestProblem[] = [];
-    const moduleDefaults = this.renderModuleDefaults(module, inputs, problems);
+    const { defaults } = this.moduleDefaults(module, inputs, problems);
     const missing = new Map<string, Usage[]>();
 
     const resolveEnv = (list: EnvEntry<RawEnvValue>[] | undefined, file: string, path: string, used: UsedPlaceholders) =>
@@ -60,7 +82,7 @@ export class PlaceholderResolver {
         const valuePath = joinPath(joinPath(path, index), 'value');
         const reference = placeholderReference(entry.value);
         if (!reference) return entry as EnvEntry;
-        const found = this.lookup(reference, inputs.variables, moduleDefaults);
+        const found = lookup(reference, inputs.variables, defaults);
         if (!found) {
           const usages = missing.get(reference.name) ?? [];
           usages.push({ file, path: valuePath });
@@ -114,48 +136,94 @@ export class PlaceholderResolver {
     return { moduleId: module.moduleId, services, networks };
   }
 
-  /** Renders a Liquid template (bootstrap actions use the same engine and leniency). */
-  render(template: string, scope: Record<string, unknown>): string {
-    return this.liquid.parseAndRenderSync(template.replace(BARE_PATH_ARGUMENT, '$1"$2"'), scope);
+  /**
+   * The module's defaults (see ModuleDefaults). `setEnvDefaults` actions are applied in
+   * order, each rendered with the environment earlier ones left and the descriptor defaults
+   * it gives; then the descriptor defaults are rendered against the final environment, in
+   * declaration order (`placeholders` holds the `--var` values and the defaults rendered so
+   * far, so a default may build on another). A template that renders empty (or null) from
+   * non-empty text gives no value. Problems (a template failing to render) go to `problems`.
+   */
+  moduleDefaults(module: LoadedModule, inputs: PlaceholderInputs, problems: ManifestProblem[] = []): ModuleDefaults {
+    const env: Record<string, string | undefined> = { ...inputs.env };
+    const file = module.descriptorFile ?? '(descriptor)';
+    const moduleScope = { id: module.moduleId };
+    const envDefaults: EnvDefaultsOutcome[] = [];
+    const envDefaultKeys = new Set<string>();
+
+    module.bootstrapActions.forEach((action, index) => {
+      if (action.type !== 'setEnvDefaults') return;
+      const placeholders = { ...this.descriptorDefaults(module, env, inputs.variables, []), ...inputs.variables };
+      const outcome: EnvDefaultsOutcome = { index, set: [], kept: [] };
+      for (const [key, template] of Object.entries((action as SetEnvDefaultsAction).values)) {
+        envDefaultKeys.add(key);
+        if (env[key] !== undefined && env[key] !== '') {
+          outcome.kept.push(key);
+          continue;
+        }
+        const path = joinPath(joinPath(joinPath('bootstrap.actions', index), 'values'), key);
+        const value = this.renderText(String(template), { env, placeholders, variables: inputs.variables, module: moduleScope }, file, path, problems);
+        if (value === undefined) continue;
+        env[key] = value;
+        outcome.set.push(key);
+      }
+      envDefaults.push(outcome);
+    });
+
+    const defaults = new Map<string, { value: string; source: 'module-default' | 'env-default' }>();
+    for (const key of envDefaultKeys) {
+      const value = env[key];
+      if (value !== undefined && value !== '') defaults.set(key, { value, source: 'env-default' });
+    }
+    for (const [name, value] of Object.entries(this.descriptorDefaults(module, env, inputs.variables, problems))) {
+      defaults.set(name, { value, source: 'module-default' });
+    }
+    const placeholders = { ...Object.fromEntries([...defaults].map(([name, { value }]) => [name, value])), ...inputs.variables };
+    return { env, defaults, envDefaults, scope: { env, placeholders, variables: inputs.variables, module: moduleScope } };
   }
 
-  /**
-   * The descriptor's defaults, rendered in declaration order: `placeholders` holds the
-   * `--var` values and the defaults rendered so far, so a default may build on another.
-   * A default that renders empty from a non-empty template counts as no default.
-   */
-  renderModuleDefaults(module: LoadedModule, inputs: PlaceholderInputs, problems: ManifestProblem[] = []): Map<string, string> {
-    const rendered = new Map<string, string>();
-    const placeholders: Record<string, string> = { ...inputs.variables };
+  /** The descriptor's `placeholders[].default` values, rendered in declaration order. */
+  private descriptorDefaults(
+    module: LoadedModule,
+    env: Record<string, string | undefined>,
+    variables: Record<string, string>,
+    problems: ManifestProblem[],
+  ): Record<string, string> {
+    const rendered: Record<string, string> = {};
+    const placeholders: Record<string, string> = { ...variables };
     module.placeholders.forEach((placeholder, index) => {
-      if (placeholder.default === undefined || placeholder.name in inputs.variables) return;
-      try {
-        const value = this.render(placeholder.default, { env: inputs.env, placeholders, variables: inputs.variables });
-        if (value === '' && placeholder.default !== '') return;
-        rendered.set(placeholder.name, value);
-        placeholders[placeholder.name] = value;
-      } catch (error) {
-        problems.push({
-          file: module.descriptorFile ?? '(descriptor)',
-          path: joinPath(joinPath('placeholders', index), 'default'),
-          message: `is not a valid Liquid template: ${(error as Error).message}`,
-        });
-      }
+      if (placeholder.default === undefined || placeholder.name in variables) return;
+      const path = joinPath(joinPath('placeholders', index), 'default');
+      const scope = { env, placeholders, variables, module: { id: module.moduleId } };
+      const value = this.renderText(placeholder.default, scope, module.descriptorFile ?? '(descriptor)', path, problems);
+      if (value === undefined) return;
+      rendered[placeholder.name] = value;
+      placeholders[placeholder.name] = value;
     });
     return rendered;
   }
 
-  private lookup(
-    reference: { name: string; manifestDefault?: string },
-    variables: Record<string, string>,
-    moduleDefaults: Map<string, string>,
-  ): { value: string; source: PlaceholderSource } | null {
-    if (Object.prototype.hasOwnProperty.call(variables, reference.name)) return { value: variables[reference.name], source: 'var' };
-    if (reference.manifestDefault !== undefined) return { value: reference.manifestDefault, source: 'manifest-default' };
-    const moduleDefault = moduleDefaults.get(reference.name);
-    if (moduleDefault !== undefined) return { value: moduleDefault, source: 'module-default' };
-    return null;
+  /** A template rendered as text; undefined when it gives no value (or failed: reported). */
+  private renderText(template: string, scope: TemplateScope, file: string, path: string, problems: ManifestProblem[]): string | undefined {
+    try {
+      const value = this.templates.renderString(template, scope);
+      return value === '' && template !== '' ? undefined : value;
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      problems.push({ file, path, message: error.message });
+      return undefined;
+    }
   }
+}
+
+function lookup(
+  reference: { name: string; manifestDefault?: string },
+  variables: Record<string, string>,
+  defaults: ModuleDefaults['defaults'],
+): { value: string; source: PlaceholderSource } | null {
+  if (Object.prototype.hasOwnProperty.call(variables, reference.name)) return { value: variables[reference.name], source: 'var' };
+  if (reference.manifestDefault !== undefined) return { value: reference.manifestDefault, source: 'manifest-default' };
+  return defaults.get(reference.name) ?? null;
 }
 
 /** The placeholder an env value refers to, or null for a literal. */

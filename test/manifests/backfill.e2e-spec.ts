@@ -1,14 +1,15 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { moduleSources } from '../../src/commands/cli-arguments';
 import { runCli } from '../support/cli';
-import { testEnv } from '../support/environment';
 import { TestDatabase } from '../support/test-database';
+import { BackfillContext, printed } from './backfill-context';
 
 const OBSERVATORY = join('modules', 'observatory', 'dist');
 /** The runbook's command (`npm run backfill:service-registry -- …` runs exactly this after building). */
 const RUNBOOK_BACKFILL = ['backfill', '--path', OBSERVATORY, '--module', 'observatory'];
+const RUNBOOK_SOURCE = { path: OBSERVATORY, moduleId: 'observatory' };
 const RUNBOOK_ACTIVE_QUERY =
   'select service_slug, module_id, module_version from service_manifests where superseded_at is null order by service_slug;';
 
@@ -27,31 +28,37 @@ async function copyObservatory(): Promise<{ dir: string; edit: (file: string, ch
   };
 }
 
+/** The rejection of `work` (a failing backfill), for its message. */
+async function failureOf(work: Promise<unknown>): Promise<Error> {
+  const failure = await work.then(
+    () => null,
+    (error: Error) => error,
+  );
+  if (!failure) throw new Error('expected the backfill to fail');
+  return failure;
+}
+
 describe('backfill', () => {
   let db: TestDatabase;
-  let env: Record<string, string>;
+  let context: BackfillContext;
   const temporary: string[] = [];
 
   beforeEach(async () => {
     db = await TestDatabase.migrated();
-    env = { DATABASE_URL: db.url, REDIS_URL: 'inline' };
+    context = await BackfillContext.start(db.url);
   });
 
   afterEach(async () => {
-    await db.drop();
+    await context?.close();
+    await db?.drop();
     for (const dir of temporary.splice(0)) await rm(dir, { recursive: true, force: true });
   });
 
-  async function backfill(args: string[], extraEnv: Record<string, string> = {}) {
-    const result = await runCli(['backfill', ...args], { ...env, ...extraEnv });
-    if (result.code !== 0) throw new Error(`backfill ${args.join(' ')} exited ${result.code}:\n${result.stderr}`);
-    return result;
-  }
-
   it('imports both observatory services with the runbook command, and a re-run changes no row', async () => {
-    const first = await runCli(RUNBOOK_BACKFILL, env);
+    const first = await runCli(RUNBOOK_BACKFILL, { DATABASE_URL: db.url, REDIS_URL: 'inline' });
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^Module observatory@1: 2 services \(2 added, 0 changed, 0 unchanged, 0 removed\), 1 networks$/m);
+    expect(first.stderr).toBe('');
+    expect(first.stdout.trim().split('\n').pop()).toBe('Module observatory@1: 2 services (2 added, 0 changed, 0 unchanged, 0 removed), 1 networks');
     expect(first.stdout).toMatch(/note: skipped workflows\/nightly-report\.json: manifests of kind "workflow"/);
 
     expect(await db.query(RUNBOOK_ACTIVE_QUERY)).toEqual([
@@ -89,20 +96,19 @@ describe('backfill', () => {
     ]);
 
     const before = await db.snapshot();
-    const second = await runCli(RUNBOOK_BACKFILL, env);
-    expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/^Module observatory@1: 2 services \(0 added, 0 changed, 2 unchanged, 0 removed\), 1 networks$/m);
+    const second = await context.print({ sources: [RUNBOOK_SOURCE] });
+    expect(second).toMatch(/^Module observatory@1: 2 services \(0 added, 0 changed, 2 unchanged, 0 removed\), 1 networks$/m);
     expect(await db.snapshot()).toEqual(before);
   });
 
   it('stores resolved definitions with where each placeholder came from, and a machine-independent checksum', async () => {
-    await backfill(['--path', OBSERVATORY]);
+    await context.backfill({ sources: [{ path: OBSERVATORY }] });
     const [dashboard] = await db.query<{ definition: any; checksum: string }>(
       `select definition, checksum from service_manifests where service_slug = 'observatory-dashboard'`,
     );
     expect(dashboard.definition.env).toEqual([
       { key: 'PORT', value: '4311' },
-      { key: 'DATA_DIR', value: '/tmp/observatory' }, // the Liquid default, OBSERVATORY_DATA_ROOT unset
+      { key: 'DATA_DIR', value: '/tmp/observatory' }, // the template default, OBSERVATORY_DATA_ROOT from setEnvDefaults
       { key: 'LOG_LEVEL', value: 'info' },
       { key: 'ARCHIVE_DIR', value: '${DATA_DIR:-/tmp}/archive' }, // a literal, not a placeholder
     ]);
@@ -117,12 +123,11 @@ describe('backfill', () => {
     // The same module from another directory on this machine: same checksums, no new version.
     const copy = await copyObservatory();
     temporary.push(join(copy.dir, '..'));
-    const again = await backfill(['--path', copy.dir]);
-    expect(again.stdout).toMatch(/observatory@1: 2 services \(0 added, 0 changed, 2 unchanged, 0 removed\)/);
+    expect(await context.print({ sources: [{ path: copy.dir }] })).toMatch(/observatory@1: 2 services \(0 added, 0 changed, 2 unchanged, 0 removed\)/);
 
-    // The environment a Liquid default reads is part of the definition.
-    const elsewhere = await backfill(['--path', OBSERVATORY], { OBSERVATORY_DATA_ROOT: '/srv' });
-    expect(elsewhere.stdout).toMatch(/observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\)/);
+    // The environment a template default reads is part of the definition.
+    const elsewhere = await context.print({ sources: [{ path: OBSERVATORY }], env: { ...process.env, OBSERVATORY_DATA_ROOT: '/srv' } });
+    expect(elsewhere).toMatch(/observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\)/);
     const [moved] = await db.query<{ value: string }>(
       `select definition->'env'->1->>'value' as value from service_manifests where service_slug = 'observatory-dashboard' and superseded_at is null`,
     );
@@ -130,10 +135,10 @@ describe('backfill', () => {
   });
 
   it('a --var supersedes exactly the service that uses it, advances module_version by one and keeps the old row', async () => {
-    await backfill(RUNBOOK_BACKFILL.slice(1));
+    await context.backfill({ sources: [RUNBOOK_SOURCE] });
     await db.query(`update services set status = 'healthy', last_healthy_at = now() where slug = 'observatory-admin'`);
-    const result = await backfill([...RUNBOOK_BACKFILL.slice(1), '--var', 'OBSERVATORY_ADMIN_TOKEN=s3cret']);
-    expect(result.stdout).toMatch(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks$/m);
+    const result = await context.print({ sources: [RUNBOOK_SOURCE], variables: { OBSERVATORY_ADMIN_TOKEN: 's3cret' } });
+    expect(result).toMatch(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks$/m);
 
     expect(await db.query(`select service_slug, module_version, superseded_at is null as active from service_manifests order by id`)).toEqual([
       { service_slug: expect.any(String), module_version: 1, active: expect.any(Boolean) },
@@ -162,14 +167,14 @@ describe('backfill', () => {
   it('a changed manifest entry supersedes that service only and makes its new address due for a health check', async () => {
     const copy = await copyObservatory();
     temporary.push(join(copy.dir, '..'));
-    await backfill(['--path', copy.dir]);
+    await context.backfill({ sources: [{ path: copy.dir }] });
     await db.query(`update services set next_health_check_at = now() + interval '1 hour'`);
 
     await copy.edit('service-manifests/service-manifest.json', (json) => {
       json.services[0].baseUrl = 'http://127.0.0.1:4312';
     });
-    const result = await backfill(['--path', copy.dir]);
-    expect(result.stdout).toMatch(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks$/m);
+    const result = await context.print({ sources: [{ path: copy.dir }] });
+    expect(result).toMatch(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks$/m);
     expect(await db.query(`select service_slug, module_version from service_manifests where superseded_at is not null`)).toEqual([
       { service_slug: 'observatory-dashboard', module_version: 1 },
     ]);
@@ -182,7 +187,7 @@ describe('backfill', () => {
   it('a service removed from the manifest is superseded and leaves the active registry; its history stays', async () => {
     const copy = await copyObservatory();
     temporary.push(join(copy.dir, '..'));
-    await backfill(['--path', copy.dir]);
+    await context.backfill({ sources: [{ path: copy.dir }] });
 
     await copy.edit('service-manifests/service-manifest.json', (json) => {
       json.services = json.services.filter((service: { slug: string }) => service.slug !== 'observatory-admin');
@@ -191,8 +196,8 @@ describe('backfill', () => {
       json.networks[0].services = json.networks[0].services.filter((member: { serviceSlug: string }) => member.serviceSlug !== 'observatory-admin');
       json.networks[0].launchOrder = ['observatory-dashboard'];
     });
-    const result = await backfill(['--path', copy.dir]);
-    expect(result.stdout).toMatch(/^Module observatory@2: 1 services \(0 added, 0 changed, 1 unchanged, 1 removed\), 1 networks$/m);
+    const result = await context.print({ sources: [{ path: copy.dir }] });
+    expect(result).toMatch(/^Module observatory@2: 1 services \(0 added, 0 changed, 1 unchanged, 1 removed\), 1 networks$/m);
 
     expect(await db.query(RUNBOOK_ACTIVE_QUERY)).toEqual([
       { service_slug: 'observatory-dashboard', module_id: 'observatory', module_version: 1 },
@@ -213,10 +218,10 @@ describe('backfill', () => {
     await copy.edit('config.json', (json) => {
       json.manifests = json.manifests.filter((manifest: { kind?: string }) => manifest.kind !== 'networks');
     });
-    const removedOnly = await backfill(['--path', copy.dir]);
-    expect(removedOnly.stdout).toMatch(/^Module observatory@3: 1 services \(0 added, 0 changed, 1 unchanged, 0 removed\), 0 networks$/m);
-    const next = await backfill(['--path', copy.dir, '--var', 'OBSERVATORY_LOG_LEVEL=debug']);
-    expect(next.stdout).toMatch(/^Module observatory@4: 1 services \(0 added, 1 changed, 0 unchanged, 0 removed\), 0 networks$/m);
+    const removedOnly = await context.print({ sources: [{ path: copy.dir }] });
+    expect(removedOnly).toMatch(/^Module observatory@3: 1 services \(0 added, 0 changed, 1 unchanged, 0 removed\), 0 networks$/m);
+    const next = await context.print({ sources: [{ path: copy.dir }], variables: { OBSERVATORY_LOG_LEVEL: 'debug' } });
+    expect(next).toMatch(/^Module observatory@4: 1 services \(0 added, 1 changed, 0 unchanged, 0 removed\), 0 networks$/m);
     expect(await db.query(`select module_version, summary from module_versions order by module_version`)).toEqual([
       { module_version: 1, summary: { services: { added: 2, changed: 0, unchanged: 0, removed: 0 }, networks: { added: 1, changed: 0, unchanged: 0, removed: 0 } } },
       { module_version: 2, summary: { services: { added: 0, changed: 0, unchanged: 1, removed: 1 }, networks: { added: 0, changed: 1, unchanged: 0, removed: 0 } } },
@@ -226,17 +231,17 @@ describe('backfill', () => {
   });
 
   it('a dry run prints the plan and writes nothing', async () => {
-    await backfill(RUNBOOK_BACKFILL.slice(1));
+    await context.backfill({ sources: [RUNBOOK_SOURCE] });
     const before = await db.snapshot();
-    const result = await backfill([...RUNBOOK_BACKFILL.slice(1), '--var', 'OBSERVATORY_DATA_DIR=/var/lib/observatory', '--dry-run']);
-    expect(result.stdout).toMatch(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks \[dry run: nothing written\]$/m);
-    expect(result.stdout).toMatch(/service observatory-dashboard: changed/);
-    expect(result.stdout).toMatch(/service observatory-admin: unchanged/);
-    expect(result.stdout).toMatch(/network observatory: changed/);
+    const result = await context.print({ sources: [RUNBOOK_SOURCE], variables: { OBSERVATORY_DATA_DIR: '/var/lib/observatory' }, dryRun: true });
+    expect(result).toMatch(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks \[dry run: nothing written\]$/m);
+    expect(result).toMatch(/service observatory-dashboard: changed/);
+    expect(result).toMatch(/service observatory-admin: unchanged/);
+    expect(result).toMatch(/network observatory: changed/);
     expect(await db.snapshot()).toEqual(before);
   });
 
-  it('skips bootstrap actions by default and runs them with --no-bootstrap (the runbook spelling) or --run-bootstrap', async () => {
+  it('skips side-effecting bootstrap actions by default and runs them on request; setEnvDefaults feeds the defaults either way', async () => {
     const copy = await copyObservatory();
     const dataRoot = join(copy.dir, '..', 'data');
     temporary.push(join(copy.dir, '..'));
@@ -244,29 +249,33 @@ describe('backfill', () => {
       json.bootstrap.actions[0].values = { OBSERVATORY_DATA_ROOT: dataRoot };
       json.bootstrap.actions.push({ type: 'runShellScript', script: 'rm -rf /' });
     });
+    const dataDir = async () =>
+      (
+        await db.query<{ value: string }>(
+          `select definition->'env'->1->>'value' as value from service_manifests where service_slug = 'observatory-dashboard' and superseded_at is null`,
+        )
+      )[0].value;
 
-    const skipped = await backfill(['--path', copy.dir]);
-    expect(skipped.stdout).toMatch(/bootstrap: 4 action\(s\) not run \(pass --no-bootstrap or --run-bootstrap to run them\)/);
+    const skipped = await context.print({ sources: [{ path: copy.dir }] });
+    expect(skipped).toMatch(/bootstrap: 4 action\(s\) not run \(pass --no-bootstrap or --run-bootstrap to run them\)/);
     await expect(readFile(join(dataRoot, 'observatory', 'observatory.json'), 'utf8')).rejects.toThrow(/ENOENT/);
+    // The env default set by the first action fed the template default without running anything.
+    expect(await dataDir()).toBe(join(dataRoot, 'observatory'));
 
-    const ran = await backfill(['--path', copy.dir, '--no-bootstrap']);
-    expect(ran.stdout).toMatch(/bootstrap\.actions\[0\] \(setEnvDefaults\): set OBSERVATORY_DATA_ROOT/);
-    expect(ran.stdout).toMatch(/bootstrap\.actions\[1\] \(ensureDirectories\): ensured /);
-    expect(ran.stdout).toMatch(/bootstrap\.actions\[2\] \(writeJsonFile\): wrote /);
-    expect(ran.stdout).toMatch(/skipped bootstrap\.actions\[3\] \(runShellScript\): unsupported action type/);
+    const ran = await context.print({ sources: [{ path: copy.dir }], runBootstrap: true });
+    expect(ran).toMatch(/bootstrap\.actions\[0\] \(setEnvDefaults\): set OBSERVATORY_DATA_ROOT/);
+    expect(ran).toMatch(/bootstrap\.actions\[1\] \(ensureDirectories\): ensured /);
+    expect(ran).toMatch(/bootstrap\.actions\[2\] \(writeJsonFile\): wrote /);
+    expect(ran).toMatch(/skipped bootstrap\.actions\[3\] \(runShellScript\): unsupported action type/);
+    expect(ran).toMatch(/^Module observatory@1: 2 services \(0 added, 0 changed, 2 unchanged, 0 removed\)/m);
     expect(JSON.parse(await readFile(join(dataRoot, 'observatory', 'observatory.json'), 'utf8'))).toEqual({
       module: 'observatory',
       dataDir: join(dataRoot, 'observatory'),
       logLevel: 'info',
     });
-    // The env default set by the first action fed the Liquid placeholder default.
-    const [dataDir] = await db.query<{ value: string }>(
-      `select definition->'env'->1->>'value' as value from service_manifests where service_slug = 'observatory-dashboard' and superseded_at is null`,
-    );
-    expect(dataDir.value).toBe(join(dataRoot, 'observatory'));
 
-    const alias = await backfill(['--path', copy.dir, '--run-bootstrap']);
-    expect(alias.stdout).toMatch(/writeJsonFile\): kept existing /);
+    const again = await context.print({ sources: [{ path: copy.dir }], runBootstrap: true });
+    expect(again).toMatch(/writeJsonFile\): kept existing /);
   });
 
   it('imports a module without a descriptor (service-manifests/service-manifest.json) under --module', async () => {
@@ -277,28 +286,26 @@ describe('backfill', () => {
       join(dir, 'service-manifests', 'service-manifest.json'),
       JSON.stringify([{ slug: 'bare-api', displayName: 'Bare API', kind: 'api', baseUrl: 'https://bare.example.com', env: [{ key: 'MODE', value: { $var: { name: 'BARE_MODE', default: 'fast' } } }] }]),
     );
-    const result = await backfill(['--path', dir, '--module', 'bare', '--var', 'BARE_MODE=slow']);
-    expect(result.stdout).toMatch(/^Module bare@1: 1 services \(1 added, 0 changed, 0 unchanged, 0 removed\), 0 networks$/m);
+    const result = await context.print({ sources: [{ path: dir, moduleId: 'bare' }], variables: { BARE_MODE: 'slow' } });
+    expect(result).toMatch(/^Module bare@1: 1 services \(1 added, 0 changed, 0 unchanged, 0 removed\), 0 networks$/m);
     expect(await db.query(`select id, health_endpoint from services`)).toEqual([{ id: 'module:bare:bare-api', health_endpoint: '/healthz' }]);
     const [row] = await db.query<{ mode: string }>(`select definition->'env'->0->>'value' as mode from service_manifests`);
     expect(row.mode).toBe('slow');
 
-    const unusedVar = await backfill(['--path', dir, '--module', 'bare', '--var', 'BARE_MODE=slow', '--var', 'BARE_MOOD=x']);
-    expect(unusedVar.stdout).toMatch(/note: --var BARE_MOOD matches no placeholder of module "bare"/);
-    expect(unusedVar.stdout).toMatch(/1 unchanged/);
+    const unusedVar = await context.print({ sources: [{ path: dir, moduleId: 'bare' }], variables: { BARE_MODE: 'slow', BARE_MOOD: 'x' } });
+    expect(unusedVar).toMatch(/note: --var BARE_MOOD matches no placeholder of module "bare"/);
+    expect(unusedVar).toMatch(/1 unchanged/);
 
-    const missing = await runCli(['backfill', '--path', dir], env);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/pass --module ID to import service-manifests\/service-manifest\.json/);
+    const missing = await failureOf(context.backfill({ sources: [{ path: dir }] }));
+    expect(missing.message).toMatch(/pass --module ID to import service-manifests\/service-manifest\.json/);
   });
 
   it('takes the module from --config alone, and restores a deleted registry entry without a new version', async () => {
-    const first = await backfill(['--config', join(OBSERVATORY, 'config.json')]);
-    expect(first.stdout).toMatch(/^Module observatory@1: 2 services \(2 added/m);
+    const sources = moduleSources({ config: join(OBSERVATORY, 'config.json') });
+    expect(await context.print({ sources })).toMatch(/^Module observatory@1: 2 services \(2 added/m);
     await db.query(`delete from services where slug = 'observatory-admin'`);
     await db.query(`delete from module_resource_contexts where resource_id = 'observatory-admin'`);
-    const again = await backfill(['--config', join(OBSERVATORY, 'config.json')]);
-    expect(again.stdout).toMatch(/^Module observatory@1: 2 services \(0 added, 0 changed, 2 unchanged, 0 removed\)/m);
+    expect(await context.print({ sources })).toMatch(/^Module observatory@1: 2 services \(0 added, 0 changed, 2 unchanged, 0 removed\)/m);
     expect(await db.query(`select slug from services order by slug`)).toEqual([{ slug: 'observatory-admin' }, { slug: 'observatory-dashboard' }]);
     expect(await db.query(`select count(*)::int as contexts from module_resource_contexts`)).toEqual([{ contexts: 3 }]);
     expect(await db.query(`select count(*)::int as versions from service_manifests`)).toEqual([{ versions: 2 }]);
@@ -312,9 +319,9 @@ describe('backfill', () => {
       await writeFile(join(thief, 'manifest.json'), JSON.stringify([{ slug, displayName: 'Thief', kind: 'api', baseUrl: 'http://127.0.0.1:2' }]));
     };
     await declare('thief-api');
-    const both = await backfill(['--path', OBSERVATORY, '--path', thief]);
-    expect(both.stdout).toMatch(/^Module observatory@1: 2 services \(2 added/m);
-    expect(both.stdout).toMatch(/^Module thief@1: 1 services \(1 added/m);
+    const both = await context.print({ sources: [{ path: OBSERVATORY }, { path: thief }] });
+    expect(both).toMatch(/^Module observatory@1: 2 services \(2 added/m);
+    expect(both).toMatch(/^Module thief@1: 1 services \(1 added/m);
 
     // The first module commits; the second then conflicts: the first is reported, the run fails.
     const copy = await copyObservatory();
@@ -323,10 +330,12 @@ describe('backfill', () => {
       json.services[0].baseUrl = 'http://127.0.0.1:4399';
     });
     await declare('observatory-dashboard');
-    const partial = await runCli(['backfill', '--path', copy.dir, '--path', thief], env);
-    expect(partial.code).toBe(1);
-    expect(partial.stdout).toMatch(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks$/m);
-    expect(partial.stderr).toMatch(/^error: service slug 'observatory-dashboard' is owned by module 'observatory'$/m);
+    const reported: string[] = [];
+    const service = await failureOf(
+      context.backfill({ sources: [{ path: copy.dir }, { path: thief }] }, (report) => reported.push(printed(report))),
+    );
+    expect(reported).toEqual([expect.stringMatching(/^Module observatory@2: 2 services \(0 added, 1 changed, 1 unchanged, 0 removed\), 1 networks$/m)]);
+    expect(service.message).toBe("service slug 'observatory-dashboard' is owned by module 'observatory'");
     expect(await db.query(RUNBOOK_ACTIVE_QUERY)).toEqual([
       { service_slug: 'observatory-admin', module_id: 'observatory', module_version: 1 },
       { service_slug: 'observatory-dashboard', module_id: 'observatory', module_version: 2 },
@@ -339,100 +348,68 @@ describe('backfill', () => {
       `insert into services (id, slug, display_name, kind, base_url, source) values ('external:observatory-admin', 'observatory-admin', 'Admin', 'ui', 'http://x', 'external')`,
     );
     const before = await db.snapshot();
-    const result = await runCli(RUNBOOK_BACKFILL, env);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: service slug 'observatory-admin' is registered as an external service$/m);
+    const failure = await failureOf(context.backfill({ sources: [RUNBOOK_SOURCE] }));
+    expect(failure.message).toBe("service slug 'observatory-admin' is registered as an external service");
     expect(await db.snapshot()).toEqual(before);
   });
 
-  it('publishes one invalidation naming what changed after a write, and none for an unchanged import', async () => {
-    const subscriber = new Redis(testEnv('redisUrl'));
-    const messages: any[] = [];
-    try {
-      await subscriber.subscribe('service-registry:invalidate');
-      subscriber.on('message', (_channel, raw) => messages.push(JSON.parse(raw)));
-      const withRedis = { REDIS_URL: testEnv('redisUrl') };
-      await backfill(RUNBOOK_BACKFILL.slice(1), withRedis);
-      await backfill(RUNBOOK_BACKFILL.slice(1), withRedis);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const ours = messages.filter((message) => message.modules?.includes('observatory'));
-      expect(ours).toHaveLength(1);
-      expect(ours[0]).toMatchObject({
-        reason: 'backfill',
-        services: ['observatory-dashboard', 'observatory-admin'],
-        networks: ['observatory'],
-        modules: ['observatory'],
-      });
-    } finally {
-      subscriber.disconnect();
-    }
-  });
-
   it('backfill-module-contexts re-seeds module_resource_contexts from the active rows', async () => {
-    await backfill(RUNBOOK_BACKFILL.slice(1));
+    await context.backfill({ sources: [RUNBOOK_SOURCE] });
     const seeded = await db.query(`select module_id, resource_type, resource_id, metadata from module_resource_contexts order by id`);
     await db.query(`delete from module_resource_contexts`);
     await db.query(`insert into module_resource_contexts (module_id, resource_type, resource_id) values ('observatory', 'service', 'gone-svc')`);
 
-    const result = await runCli(['backfill-module-contexts', '--module', 'observatory'], env);
+    const result = await runCli(['backfill-module-contexts', '--module', 'observatory'], { DATABASE_URL: db.url, REDIS_URL: 'inline' });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Module observatory: 2 services, 1 networks \(3 context rows written, 1 removed\)$/m);
+    expect(result.stdout).toBe('Module observatory: 2 services, 1 networks (3 context rows written, 1 removed)\n');
     expect(await db.query(`select module_id, resource_type, resource_id, metadata from module_resource_contexts order by id`)).toEqual(seeded);
 
-    const unknown = await runCli(['backfill-module-contexts', '--module', 'nobody'], env);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/^error: module 'nobody' has never been imported$/m);
-    const noModule = await runCli(['backfill-module-contexts'], env);
-    expect(noModule.code).not.toBe(0);
-    expect(noModule.stderr).toMatch(/required option '--module <id>' not specified/);
+    const unknown = await failureOf(context.reseedContexts('nobody'));
+    expect(unknown.message).toBe("module 'nobody' has never been imported");
   });
 
   it('applies pending migrations first, so it works on an empty database', async () => {
     const empty = await TestDatabase.empty();
+    const onEmpty = await BackfillContext.start(empty.url);
     try {
       // A dry run writes nothing, not even the schema: it says what to do instead.
-      const dryRun = await runCli([...RUNBOOK_BACKFILL, '--dry-run'], { DATABASE_URL: empty.url, REDIS_URL: 'inline' });
-      expect(dryRun.code).toBe(1);
-      expect(dryRun.stderr).toMatch(/^error: the database schema is not up to date \(\d+ pending migration\(s\)\); a dry run writes nothing: run "migrate"/m);
+      const dryRun = await failureOf(onEmpty.backfill({ sources: [RUNBOOK_SOURCE], dryRun: true }));
+      expect(dryRun.message).toMatch(/^the database schema is not up to date \(\d+ pending migration\(s\)\); a dry run writes nothing: run "migrate"/);
       expect(await empty.query(`select count(*)::int as tables from pg_tables where schemaname = 'public'`)).toEqual([{ tables: 0 }]);
 
-      const result = await runCli(RUNBOOK_BACKFILL, { DATABASE_URL: empty.url, REDIS_URL: 'inline' });
-      expect(result.code).toBe(0);
+      await onEmpty.backfill({ sources: [RUNBOOK_SOURCE] });
       expect(await empty.query(RUNBOOK_ACTIVE_QUERY)).toHaveLength(2);
     } finally {
+      await onEmpty.close();
       await empty.drop();
     }
   });
 
-  it('rejects bad arguments with a readable reason', async () => {
-    const badVar = await runCli([...RUNBOOK_BACKFILL, '--var', 'NOEQUALS'], env);
+  it('refuses what names no module, or one module twice', async () => {
+    expect((await failureOf(context.backfill({ sources: [] }))).message).toBe('no module to import: give --path DIR (or --config FILE)');
+    expect((await failureOf(context.backfill({ sources: [{ path: 'modules/nowhere' }] }))).message).toMatch(/modules\/nowhere: \(file\): module directory not found/);
+    expect((await failureOf(context.backfill({ sources: [{ path: OBSERVATORY }, { path: `${OBSERVATORY}/` }] }))).message).toMatch(
+      /^--path .* and --path .* are both module "observatory"$/,
+    );
+  });
+
+  it('rejects bad arguments with a readable reason, and documents every flag in --help', async () => {
+    const env = { DATABASE_URL: db.url, REDIS_URL: 'inline' };
+    const badVar = await runCli([...RUNBOOK_BACKFILL, '--var', 'MY-VAR=1'], env);
     expect(badVar.code).not.toBe(0);
-    expect(badVar.stderr).toMatch(/option '--var <KEY=VALUE>' argument 'NOEQUALS' is invalid\. expected KEY=VALUE/);
-    const badName = await runCli([...RUNBOOK_BACKFILL, '--var', 'MY-VAR=1'], env);
-    expect(badName.stderr).toMatch(/"MY-VAR" is not a placeholder name/);
+    expect(badVar.stderr).toMatch(/option '--var <KEY=VALUE>' argument 'MY-VAR=1' is invalid\. "MY-VAR" is not a placeholder name/);
     const unknownFlag = await runCli([...RUNBOOK_BACKFILL, '--force'], env);
     expect(unknownFlag.code).not.toBe(0);
     expect(unknownFlag.stderr).toMatch(/unknown option '--force'/);
-    const noPath = await runCli(['backfill'], env);
-    expect(noPath.code).toBe(1);
-    expect(noPath.stderr).toMatch(/^error: no module to import: give --path DIR/m);
-    const missingDir = await runCli(['backfill', '--path', 'modules/nowhere'], env);
-    expect(missingDir.code).toBe(1);
-    expect(missingDir.stderr).toMatch(/modules\/nowhere: \(file\): module directory not found/);
-    const configWithPaths = await runCli(['backfill', '--config', 'x.json', '--path', 'a', '--path', 'b'], env);
-    expect(configWithPaths.stderr).toMatch(/^error: --config names one module descriptor: give at most one --path with it$/m);
-    const twice = await runCli(['backfill', '--path', OBSERVATORY, '--path', `${OBSERVATORY}/`], env);
-    expect(twice.stderr).toMatch(/^error: --path .* and --path .* are both module "observatory"$/m);
-    for (const result of [badVar, badName, unknownFlag, noPath, missingDir, configWithPaths, twice]) expect(result.stderr).not.toMatch(/\n\s+at /);
-  });
+    const noModule = await runCli(['backfill-module-contexts'], env);
+    expect(noModule.code).not.toBe(0);
+    expect(noModule.stderr).toMatch(/required option '--module <id>' not specified/);
+    for (const result of [badVar, unknownFlag, noModule]) expect(result.stderr).not.toMatch(/\n\s+at /);
 
-  it('documents every flag in --help', async () => {
-    const help = await runCli(['backfill', '--help'], {});
+    const help = await runCli(['backfill', '--help'], env);
     expect(help.code).toBe(0);
     for (const flag of ['--path <dir>', '--module <id>', '--config <file>', '--var <KEY=VALUE>', '--no-bootstrap', '--run-bootstrap', '--dry-run']) {
       expect(help.stdout).toContain(flag);
     }
-    const contexts = await runCli(['backfill-module-contexts', '--help'], {});
-    expect(contexts.stdout).toContain('--module <id>');
   });
 });

@@ -1,0 +1,34 @@
+import { moduleSources, parseVariable, rejectArguments } from './cli-arguments';
+
+describe('CLI arguments', () => {
+  it('parses --var KEY=VALUE, repeatable, a value may hold "=" or be empty', () => {
+    expect(parseVariable('A=1', parseVariable('B=x=y'))).toEqual({ B: 'x=y', A: '1' });
+    expect(parseVariable('EMPTY=')).toEqual({ EMPTY: '' });
+    expect(parseVariable('A=1', { A: '1' })).toEqual({ A: '1' });
+  });
+
+  it.each([
+    ['NOEQUALS', {}, 'expected KEY=VALUE'],
+    ['MY-VAR=1', {}, '"MY-VAR" is not a placeholder name (letters, digits and "_")'],
+    ['=1', {}, '"" is not a placeholder name (letters, digits and "_")'],
+    ['A=2', { A: '1' }, 'A is given twice with different values'],
+  ])('refuses --var %s as commander reports an invalid argument', (value, previous, message) => {
+    expect(() => parseVariable(value, previous)).toThrow(expect.objectContaining({ message, code: 'commander.invalidArgument', exitCode: 1 }));
+  });
+
+  it('makes one source per --path, each with --module and --config; --config alone names its folder', () => {
+    expect(moduleSources({ path: ['a', 'b'], module: 'github.com/apphub/local-services' })).toEqual([
+      { path: 'a', moduleId: 'github.com/apphub/local-services', configFile: undefined },
+      { path: 'b', moduleId: 'github.com/apphub/local-services', configFile: undefined },
+    ]);
+    expect(moduleSources({ config: 'modules/observatory/dist/config.json' })).toEqual([
+      { path: 'modules/observatory/dist', moduleId: undefined, configFile: 'modules/observatory/dist/config.json' },
+    ]);
+    expect(moduleSources({})).toEqual([]);
+    expect(() => moduleSources({ config: 'x.json', path: ['a', 'b'] })).toThrow('--config names one module descriptor: give at most one --path with it');
+  });
+
+  it('refuses positional arguments', () => {
+    expect(() => rejectArguments('validate', ['modules/x'])).toThrow('validate takes no positional arguments (got "modules/x"); see --help');
+  });
+});
