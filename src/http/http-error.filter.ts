@@ -1,21 +1,17 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { Response } from 'express';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
-
-/** The one error shape of the API. */
-export interface HttpErrorBody {
-  statusCode: number;
-  error: string;
-  message: string;
-  details: unknown;
-}
+import { clientErrorStatus } from './body-parser-errors';
+import { HttpErrorBody, httpErrorBody, reasonPhrase } from './http-error-body';
 
 /**
  * Renders every error as `{ statusCode, error, message, details }`. Anything that is not an
  * HTTP exception is an outage or a bug: a database that cannot be reached is a 503 (retry
  * later; readiness is failing too), anything else is logged with its stack here and answered
- * as a bare 500, so no internals reach a client. (Bodies the JSON parser refused are answered
- * before routing, by `bodyParserErrors`.)
+ * as a bare 500, so no internals reach a client. Errors about the request that Express or its
+ * body parser raise (they carry a 4xx `status`) are the client's, answered in the same shape and
+ * never logged with a stack. (Bodies are usually refused before routing, by `jsonBodiesOnly`
+ * and `bodyParserErrors`; malformed HTTP never reaches Express: see `answerClientErrors`.)
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -41,21 +37,18 @@ export class HttpErrorFilter implements ExceptionFilter {
         details: fields.details ?? (messages ? messages : null),
       };
     }
+    const clientStatus = clientErrorStatus(exception);
+    if (clientStatus !== null) {
+      // An Express-level error about the request itself (http-errors with a 4xx status): the
+      // client's mistake, answered without a stack in the log.
+      return httpErrorBody(clientStatus, (exception as Error).message || reasonPhrase(clientStatus));
+    }
     if (isDatabaseUnavailable(exception)) {
       this.logger.warn(`Database unavailable: ${(exception as Error).message}`);
-      return { statusCode: 503, error: 'Service Unavailable', message: 'the registry database is unavailable; retry shortly', details: null };
+      return httpErrorBody(503, 'the registry database is unavailable; retry shortly');
     }
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    return { statusCode: 500, error: 'Internal Server Error', message: 'internal error', details: null };
+    return httpErrorBody(500, 'internal error');
   }
 }
 
-function reasonPhrase(status: number): string {
-  const name = HttpStatus[status];
-  if (!name) return 'Error';
-  return name
-    .toLowerCase()
-    .split('_')
-    .map((word) => word[0].toUpperCase() + word.slice(1))
-    .join(' ');
-}

@@ -30,7 +30,7 @@ const cases: Case[] = [
   { name: 'a relative base URL', method: 'post', path: '/services', body: { ...valid, baseUrl: '/relative' }, status: 400, mentions: /baseUrl/ },
   { name: 'a health endpoint that is no path', method: 'post', path: '/services', body: { ...valid, healthEndpoint: 'healthz' }, status: 400, mentions: /healthEndpoint/ },
   { name: 'metadata that is not an object', method: 'post', path: '/services', body: { ...valid, metadata: [1, 2] }, status: 400, mentions: /metadata/ },
-  { name: 'form-encoded body', method: 'post', path: '/services', raw: 'slug=billing', contentType: 'application/x-www-form-urlencoded', status: 400 },
+  { name: 'form-encoded body', method: 'post', path: '/services', raw: 'slug=billing', contentType: 'application/x-www-form-urlencoded', status: 415, mentions: /must be JSON/ },
   { name: 'a bad slug in the path', method: 'get', path: '/services/Bad_Slug', status: 400, mentions: /slug/ },
   { name: 'an over-long slug in the path', method: 'get', path: `/services/${'a'.repeat(150)}`, status: 400 },
   { name: 'an unknown status in a patch', method: 'patch', path: '/services/billing', body: { status: 'sleeping' }, status: 400, mentions: /status must be one of/ },

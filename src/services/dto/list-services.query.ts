@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Length, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsIntegerQueryParam, IsSingleLineText } from '../../http/field-rules';
 import { MODULE_ID } from '../../identifiers';
 import { SERVICE_SOURCES, SERVICE_STATUSES, ServiceSource, ServiceStatus } from '../service.entity';
 
@@ -23,15 +23,19 @@ export class ListServicesQuery {
 
   @ApiPropertyOptional({ description: 'Only services of this kind' })
   @IsOptional()
+  @IsString()
   @Length(1, 100)
+  @IsSingleLineText()
   kind?: string;
 
-  @ApiPropertyOptional({ description: 'Block until the registry index passes this value (see X-Registry-Index)' })
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    description: 'Block until the registry index passes this value (see X-Registry-Index); base-10 digits only',
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'index must be a non-negative integer' })
-  @Min(0, { message: 'index must be a non-negative integer' })
-  @Max(Number.MAX_SAFE_INTEGER)
+  // The index is a bigint sequence read as a JavaScript number: exact up to MAX_SAFE_INTEGER.
+  @IsIntegerQueryParam('index', 0, Number.MAX_SAFE_INTEGER)
   index?: number;
 
   @ApiPropertyOptional({ description: 'With index: longest wait, e.g. 30s, 500ms, 2m (capped at 5m)', example: '30s' })
