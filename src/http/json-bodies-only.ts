@@ -15,7 +15,11 @@ export const JSON_MEDIA_TYPE = 'application/json';
  * "no body", answered by a misleading 400.
  */
 export function jsonBodiesOnly(request: Request, response: Response, next: NextFunction): void {
-  if (!carriesBody(request)) {
+  const contentType = request.headers['content-type'];
+  const declaredLength = Number(request.headers['content-length'] ?? 0);
+  const chunked = request.headers['transfer-encoding'] !== undefined;
+  // No body at all (a POST to /health-check): nothing to say about it.
+  if (!(declaredLength > 0 || chunked)) {
     next();
     return;
   }
@@ -26,20 +30,16 @@ export function jsonBodiesOnly(request: Request, response: Response, next: NextF
     });
     return;
   }
-  if (!request.headers['content-type'] || !request.is(JSON_MEDIA_TYPE)) {
-    const contentType = request.headers['content-type'] ?? null;
-    const sent = contentType === null ? 'no Content-Type' : `Content-Type ${quote(contentType)}`;
-    refuse(response, `request bodies must be JSON: send Content-Type: ${JSON_MEDIA_TYPE} (the request has ${sent})`, { contentType });
+  // A chunked request with no Content-Type is usually an empty body sent by a streaming client;
+  // it goes on and is read as no body.
+  if (contentType === undefined ? declaredLength > 0 : !request.is(JSON_MEDIA_TYPE)) {
+    const sent = contentType === undefined ? 'no Content-Type' : `Content-Type ${quote(contentType)}`;
+    refuse(response, `request bodies must be JSON: send Content-Type: ${JSON_MEDIA_TYPE} (the request has ${sent})`, {
+      contentType: contentType ?? null,
+    });
     return;
   }
   next();
-}
-
-/** A request with a non-empty body (`Content-Length: 0` is none; a chunked body may be). */
-function carriesBody(request: Request): boolean {
-  if (request.headers['transfer-encoding'] !== undefined) return true;
-  const length = request.headers['content-length'];
-  return length !== undefined && Number(length) > 0;
 }
 
 function refuse(response: Response, message: string, details: Record<string, unknown>): void {

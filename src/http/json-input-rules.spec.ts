@@ -93,5 +93,6 @@ describe('joinPath', () => {
     expect(joinPath('metadata', 'owner_1')).toBe('metadata.owner_1');
     expect(joinPath('metadata', 'with space')).toBe('metadata["with space"]');
     expect(joinPath('', 'k'.repeat(1000))).toBe(`["${'k'.repeat(60)}…"]`);
+    expect(joinPath('m', 'a\u0000\u007f\u0085\ud800')).toBe('m["a\\u0000\\u007f\\u0085\\ud800"]');
   });
 });

@@ -68,7 +68,9 @@ export function inspectJsonInput(input: unknown, maxDepth = MAX_JSON_DEPTH): Fie
 export function joinPath(parent: string, key: string): string {
   if (key.length <= 60 && /^[A-Za-z_$][\w$]*$/.test(key)) return parent ? `${parent}.${key}` : key;
   const shown = key.length > 60 ? `${key.slice(0, 60)}…` : key;
-  return `${parent}[${JSON.stringify(shown)}]`;
+  // JSON.stringify escapes C0 controls and lone surrogates; DEL and C1 controls too, here.
+  const quoted = JSON.stringify(shown).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${parent}[${quoted}]`;
 }
 
 function topLevelField(path: string): string {
