@@ -33,6 +33,10 @@ describe('ApiValidationPipe', () => {
     expect(details).toEqual([{ field: key, problems: [`property ${key} should not exist`] }]);
   });
 
+  it.each([[[{ ...valid }]], [[]], ['billing'], [42], [null]])('refuses a body that is not a JSON object: %j', async (value) => {
+    expect(await refusal(value, body(RegisterServiceDto))).toEqual([{ field: '(body)', problems: ['must be a JSON object'] }]);
+  });
+
   it('keeps capabilities and metadata exactly as sent, keys named after Object.prototype members included', async () => {
     const metadata = JSON.parse('{"constructor": "c", "toString": "t", "hasOwnProperty": 1, "nested": {"valueOf": [1]}}');
     const result = (await pipe.transform({ ...valid, metadata, capabilities: { constructor: { prototype: 2 } } }, body(RegisterServiceDto))) as RegisterServiceDto;

@@ -50,6 +50,10 @@ export class ApiValidationPipe extends ValidationPipe {
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if ((metadata.type === 'body' || metadata.type === 'query') && this.toValidate(metadata)) {
+      // A DTO is an object: an array body would become one DTO per item, each validated.
+      if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+        throw invalidRequest([{ field: '(body)', problems: ['must be a JSON object'] }]);
+      }
       const problems = [...reservedKeyProblems(value), ...inspectJsonInput(value)];
       if (problems.length > 0) throw invalidRequest(problems);
     }
@@ -66,8 +70,8 @@ export class ApiValidationPipe extends ValidationPipe {
   protected override stripProtoKeys(): void {}
 }
 
-function reservedKeyProblems(value: unknown): FieldProblem[] {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
+function reservedKeyProblems(value: object | undefined): FieldProblem[] {
+  if (value === undefined) return [];
   return RESERVED_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key)).map((key) => ({
     field: key,
     problems: [`property ${key} should not exist`],
