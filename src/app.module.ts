@@ -9,6 +9,7 @@ import { HttpErrorFilter } from './http/http-error.filter';
 import { RegistryIndexHeaderInterceptor } from './http/registry-index-header.interceptor';
 import { seedLocalRegistry } from './local-state/local-registry-seeder';
 import { LocalStateModule } from './local-state/local-state.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModuleResourcesModule } from './module-resources/module-resources.module';
 import { NetworksApiModule } from './networks/networks-api.module';
@@ -39,6 +40,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         RegistryConfigModule,
+        LoggingModule,
         state,
         MetricsModule,
         RegistryCacheModule,

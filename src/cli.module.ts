@@ -2,21 +2,13 @@ import { Module } from '@nestjs/common';
 import { BackfillModuleContextsCommand } from './commands/backfill-module-contexts.command';
 import { BackfillCommand } from './commands/backfill.command';
 import { MigrateCommand } from './commands/migrate.command';
-import { RegistryConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
-import { ManifestsModule } from './manifests/manifests.module';
-import { RedisModule } from './redis/redis.module';
-import { InvalidationModule } from './registry-cache/invalidation.module';
 
-/** The CLI application context: no HTTP server, no scheduler. */
+/**
+ * The CLI's root: the commands and their flags, nothing else, so `--help` and a usage error
+ * load no database, Redis or manifest code. A command builds the context it runs in when it
+ * runs (`withCommandContext`).
+ */
 @Module({
-  imports: [
-    RegistryConfigModule,
-    DatabaseModule.forRoot({ migrateOnStart: false, connectAttempts: 1 }),
-    RedisModule,
-    InvalidationModule,
-    ManifestsModule,
-  ],
   providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand],
 })
 export class CliModule {}

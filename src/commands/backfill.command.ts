@@ -1,8 +1,9 @@
 import { dirname } from 'node:path';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { BackfillService, ModuleBackfillReport } from '../manifests/backfill.service';
+import type { ModuleBackfillReport } from '../manifests/backfill.service';
 import { PLACEHOLDER_NAME_PATTERN } from '../manifests/manifest-validator';
 import { invalidArgument, rejectArguments } from './cli-arguments';
+import { withCommandContext } from './command-context';
 
 interface BackfillOptions {
   path?: string[];
@@ -21,23 +22,22 @@ interface BackfillOptions {
     'Import module service manifests into the registry: versioned, in one transaction per module; an unchanged manifest changes nothing',
 })
 export class BackfillCommand extends CommandRunner {
-  constructor(private readonly backfill: BackfillService) {
-    super();
-  }
-
   async run(args: string[], options: BackfillOptions = {}): Promise<void> {
     rejectArguments('backfill', args);
     const paths = options.path ?? [];
     if (options.config && paths.length > 1) throw new Error('--config names one module descriptor: give at most one --path with it');
     const directories = paths.length > 0 ? paths : options.config ? [dirname(options.config)] : [];
-    await this.backfill.backfill(
-      {
-        sources: directories.map((path) => ({ path, moduleId: options.module, configFile: options.config })),
-        variables: options.var ?? {},
-        runBootstrap: Boolean(options.noBootstrapFlag || options.runBootstrap),
-        dryRun: Boolean(options.dryRun),
-      },
-      (report) => process.stdout.write(describe(report)),
+    const { BackfillService } = await import('../manifests/backfill.service');
+    await withCommandContext('registry', (context) =>
+      context.get(BackfillService).backfill(
+        {
+          sources: directories.map((path) => ({ path, moduleId: options.module, configFile: options.config })),
+          variables: options.var ?? {},
+          runBootstrap: Boolean(options.noBootstrapFlag || options.runBootstrap),
+          dryRun: Boolean(options.dryRun),
+        },
+        (report) => process.stdout.write(describe(report)),
+      ),
     );
   }
 
