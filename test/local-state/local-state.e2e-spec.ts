@@ -44,7 +44,7 @@ describe('local state (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0) with Postgres
     expect(body.details.redis).toBeUndefined();
     expect(app.logs).toMatch(/APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0: the registry keeps its state in this process only/);
     expect(app.logs).toMatch(/Run exactly one replica/);
-    expect(app.logs).toMatch(/Local registry seeded with 2 services from module\(s\) "observatory"/);
+    expect(app.logs).toMatch(/Local registry seeded with 2 services from module\(s\) \\?"observatory\\?"/);
     expect(app.logs).not.toMatch(/Redis (command|subscriber) connection|ECONNREFUSED|TypeOrmModule/);
   });
 

@@ -136,9 +136,13 @@ only reports them: in lint mode Helm logs `fail` instead of failing.)
 {{- end -}}
 {{- end -}}
 
-{{/* The writable /tmp a read-only root filesystem needs. */}}
+{{/*
+The writable /tmp a read-only root filesystem needs. Room for a heap snapshot: the app writes
+one there on SIGUSR2, about the size of its heap (below the 512Mi memory limit), and a pod
+whose emptyDir outgrows its sizeLimit is evicted.
+*/}}
 {{- define "core-api.tmpVolume" -}}
 - name: tmp
   emptyDir:
-    sizeLimit: 64Mi
+    sizeLimit: 512Mi
 {{- end -}}
