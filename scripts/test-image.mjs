@@ -50,6 +50,8 @@ let scratchDatabase = null;
 let startedDaemon = null;
 
 class Missing extends Error {}
+/** Thrown from an `eventually` probe: give up at once (a container that exited will not recover). */
+class Fatal extends Error {}
 
 function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
@@ -110,6 +112,7 @@ async function eventually(what, probe, timeoutMs) {
       last = await probe();
       if (last === true) return Date.now() - begin;
     } catch (error) {
+      if (error instanceof Fatal || error instanceof Missing) throw error;
       last = error.message;
     }
     if (Date.now() - begin > timeoutMs) throw new Error(`${what}: not within ${seconds(timeoutMs)} (last: ${typeof last === 'string' ? last : JSON.stringify(last)})`);
@@ -375,7 +378,7 @@ async function startReplica(name, env) {
     `replica ${name} answers 200 on /readyz`,
     async () => {
       const state = (await run('docker', ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', container])).stdout.trim();
-      if (state.startsWith('exited')) throw new Error(`container ${container} ${state}:\n${await logsOf(container, 20)}`);
+      if (state.startsWith('exited')) throw new Fatal(`container ${container} ${state}:\n${await logsOf(container, 20)}`);
       const response = await fetch(`${replica.url}/readyz`, { signal: AbortSignal.timeout(2_000) });
       return response.status === 200;
     },
@@ -501,7 +504,7 @@ async function zeroConfigStep() {
     'the zero-config container answers 200 on /readyz',
     async () => {
       const state = (await run('docker', ['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', container])).stdout.trim();
-      if (state.startsWith('exited')) throw new Error(`container ${state}:\n${await logsOf(container, 20)}`);
+      if (state.startsWith('exited')) throw new Fatal(`the zero-config container ${state}:\n${await logsOf(container, 20)}`);
       return (await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) })).status === 200;
     },
     180_000,
