@@ -8,6 +8,7 @@ import { createApiValidationPipe } from './http/api-validation.pipe';
 import { HttpErrorFilter } from './http/http-error.filter';
 import { RegistryIndexHeaderInterceptor } from './http/registry-index-header.interceptor';
 import { PrivateStoreSeedModule } from './manifests/private-store-seed.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsApiModule } from './metrics/metrics-api.module';
 import { ModuleResourcesModule } from './module-resources/module-resources.module';
 import { NetworksApiModule } from './networks/networks-api.module';

@@ -4,28 +4,14 @@ import { BackfillCommand } from './commands/backfill.command';
 import { MigrateCommand } from './commands/migrate.command';
 import { SchemaCheckCommand } from './commands/schema-check.command';
 import { ValidateCommand } from './commands/validate.command';
-import { RegistryConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
-import { ManifestPreparationModule } from './manifests/manifest-preparation.module';
-import { ManifestsModule } from './manifests/manifests.module';
-import { RedisModule } from './redis/redis.module';
-import { REGISTRY_ENTITIES } from './registry-entities';
 
-/** The CLI application context: no HTTP server, no scheduler. */
+/**
+ * The CLI's root: the commands and their flags, nothing else, so `--help` and a usage error
+ * load no database, Redis or manifest code. A command builds the context it runs in when it
+ * runs (`withCommandContext`).
+ */
 @Module({
-  imports: [
-    RegistryConfigModule,
-    DatabaseModule.forRoot({ entities: REGISTRY_ENTITIES, migrateOnStart: false, connectAttempts: 1 }),
-    RedisModule,
-    ManifestsModule,
-  ],
   providers: [MigrateCommand, BackfillCommand, BackfillModuleContextsCommand, SchemaCheckCommand, ValidateCommand],
 })
 export class CliModule {}
 
-/** The context of `validate`: manifest reading only, so it opens no database or Redis connection. */
-@Module({
-  imports: [ManifestPreparationModule],
-  providers: [ValidateCommand],
-})
-export class ValidateCliModule {}

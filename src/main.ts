@@ -1,21 +1,62 @@
 import 'reflect-metadata';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { logLevelsFor } from './config/configuration';
+import { redisConfig, registryConfig } from './config/configuration';
 import { EnvironmentError, validateEnvironment } from './config/environment';
 import { configureHttp } from './http/configure-http';
+import { createHttpLogger } from './logging/http-logger';
+import { createNestLogger } from './logging/nest-logger';
+import { rootLogger } from './logging/root-logger';
+import { describeStart } from './logging/start-summary';
+
+/**
+ * The signals that stop the app (Kubernetes and `docker stop` send SIGTERM, Ctrl-C SIGINT).
+ * No other: Nest's default list also holds SIGUSR2, SIGHUP, SIGQUIT… and would shut down on them.
+ */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'];
 
 async function bootstrap(): Promise<void> {
   const environment = validateEnvironment(process.env);
+  // Before anything logs, so every line (even while the modules are built) has the configured format.
+  const logger = createNestLogger();
+  Logger.overrideLogger(logger);
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    logger: logLevelsFor(environment.LOG_LEVEL),
+    logger,
     abortOnError: false,
     bodyParser: false,
   });
+  // First middleware: every response carries X-Request-Id and is logged, even one the body parser refuses.
+  app.use(createHttpLogger(rootLogger()));
   configureHttp(app);
-  app.enableShutdownHooks();
+  app.enableShutdownHooks(STOP_SIGNALS);
+  writeHeapSnapshotsOn('SIGUSR2');
   await app.listen(environment.PORT);
+  const { useSharedState, dualWrite } = registryConfig();
+  new Logger('Bootstrap').log(describeStart({ url: await app.getUrl(), useSharedState, dualWrite, redisUrl: redisConfig().url }));
+}
+
+/**
+ * Operators send SIGUSR2 for a heap snapshot; without a listener Node would end the process.
+ * The snapshot goes to the temporary folder (the writable /tmp of the image). Left to Node when
+ * it was started with `--heapsnapshot-signal`.
+ */
+function writeHeapSnapshotsOn(signal: NodeJS.Signals): void {
+  const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+  if (nodeOptions.includes('--heapsnapshot-signal')) return;
+  const logger = new Logger('Diagnostics');
+  process.on(signal, () => {
+    try {
+      const file = writeHeapSnapshot(join(tmpdir(), `core-api-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.heapsnapshot`));
+      logger.log(`${signal}: heap snapshot written to ${file}`);
+    } catch (error) {
+      logger.error(`${signal}: could not write a heap snapshot: ${(error as Error).message}`);
+    }
+  });
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { ModuleBackfillReport } from '../manifests/backfill.service';
+import type { ModuleBackfillReport } from '../manifests/backfill.service';
 
 /**
  * The report of one module: what the operator should know (notes, bootstrap, the dry run's

@@ -1,7 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { BackfillService } from '../manifests/backfill.service';
 import { backfillReportLines } from './backfill-report';
 import { moduleSources, parseVariable, rejectArguments } from './cli-arguments';
+import { withCommandContext } from './command-context';
 
 interface BackfillOptions {
   path?: string[];
@@ -20,20 +20,20 @@ interface BackfillOptions {
     'Import module service manifests into the registry: versioned, in one transaction per module; an unchanged manifest changes nothing',
 })
 export class BackfillCommand extends CommandRunner {
-  constructor(private readonly backfill: BackfillService) {
-    super();
-  }
-
   async run(args: string[], options: BackfillOptions = {}): Promise<void> {
     rejectArguments('backfill', args);
-    await this.backfill.backfill(
-      {
-        sources: moduleSources(options),
-        variables: options.var ?? {},
-        runBootstrap: Boolean(options.noBootstrapFlag || options.runBootstrap),
-        dryRun: Boolean(options.dryRun),
-      },
-      (report) => process.stdout.write(`${backfillReportLines(report).join('\n')}\n`),
+    const sources = moduleSources(options);
+    const { BackfillService } = await import('../manifests/backfill.service');
+    await withCommandContext('registry', (context) =>
+      context.get(BackfillService).backfill(
+        {
+          sources,
+          variables: options.var ?? {},
+          runBootstrap: Boolean(options.noBootstrapFlag || options.runBootstrap),
+          dryRun: Boolean(options.dryRun),
+        },
+        (report) => process.stdout.write(`${backfillReportLines(report).join('\n')}\n`),
+      ),
     );
   }
 

@@ -1,22 +1,22 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { SchemaMigrator } from '../database/schema-migrator';
+import { withCommandContext } from './command-context';
 
 @Command({
   name: 'migrate',
   description: 'Apply pending database migrations (under an advisory lock) and exit',
 })
 export class MigrateCommand extends CommandRunner {
-  constructor(private readonly migrator: SchemaMigrator) {
-    super();
-  }
-
   async run(): Promise<void> {
-    const applied = await this.migrator.migrate();
-    const total = await this.migrator.appliedCount();
-    process.stdout.write(
-      applied.length === 0
-        ? `Schema is up to date (${total} migrations applied)\n`
-        : `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
-    );
+    const { SchemaMigrator } = await import('../database/schema-migrator');
+    await withCommandContext('database', async (context) => {
+      const migrator = context.get(SchemaMigrator);
+      const applied = await migrator.migrate();
+      const total = await migrator.appliedCount();
+      process.stdout.write(
+        applied.length === 0
+          ? `Schema is up to date (${total} migrations applied)\n`
+          : `Applied ${applied.length} migration(s): ${applied.join(', ')}\n`,
+      );
+    });
   }
 }

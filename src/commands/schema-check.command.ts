@@ -1,7 +1,5 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { RegistryDatabaseServer } from '../database/database.module';
-import { findSchemaDrift } from '../database/schema-drift';
-import { REGISTRY_ENTITIES } from '../registry-entities';
+import { withCommandContext } from './command-context';
 
 @Command({
   name: 'schema:check',
@@ -9,12 +7,15 @@ import { REGISTRY_ENTITIES } from '../registry-entities';
     'Check that the TypeORM entities describe the schema the migrations build (on a scratch database, dropped afterwards); exit 1 and print the differences if not',
 })
 export class SchemaCheckCommand extends CommandRunner {
-  constructor(private readonly server: RegistryDatabaseServer) {
-    super();
-  }
-
   async run(): Promise<void> {
-    const drift = await findSchemaDrift(await this.server.resolveUrl(), REGISTRY_ENTITIES);
+    const [{ RegistryDatabaseServer }, { findSchemaDrift }, { REGISTRY_ENTITIES }] = await Promise.all([
+      import('../database/database.module'),
+      import('../database/schema-drift'),
+      import('../registry-entities'),
+    ]);
+    const drift = await withCommandContext('database', async (context) =>
+      findSchemaDrift(await context.get(RegistryDatabaseServer).resolveUrl(), REGISTRY_ENTITIES),
+    );
     if (drift.differences.length > 0) {
       process.stdout.write(drift.differences.map((line) => `${line}\n`).join(''));
       throw new Error(`the entities and the migrations disagree: ${drift.differences.length} difference(s) above`);

@@ -1,6 +1,7 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { ModulePreparer, PreparedModule } from '../manifests/module-preparer';
+import type { PreparedModule } from '../manifests/module-preparer';
 import { moduleSources, parseVariable, rejectArguments } from './cli-arguments';
+import { withCommandContext } from './command-context';
 
 interface ValidateOptions {
   path?: string[];
@@ -11,7 +12,7 @@ interface ValidateOptions {
 
 /**
  * `validate`: loads, validates and resolves modules as a backfill would, with no database and
- * no Redis (the CLI builds a context without them for this command), and runs nothing: for a
+ * no Redis (its context has neither, so it opens no connection), and runs nothing: for a
  * module's own CI. Exit 0 when every module would import; otherwise exit 1 with the
  * backfill's messages.
  */
@@ -20,13 +21,13 @@ interface ValidateOptions {
   description: 'Check module directories as a backfill would (load, validate, resolve placeholders) without a database; write nothing',
 })
 export class ValidateCommand extends CommandRunner {
-  constructor(private readonly preparer: ModulePreparer) {
-    super();
-  }
-
   async run(args: string[], options: ValidateOptions = {}): Promise<void> {
     rejectArguments('validate', args);
-    const prepared = await this.preparer.prepare(moduleSources(options), { variables: options.var ?? {}, env: { ...process.env } });
+    const sources = moduleSources(options);
+    const { ModulePreparer } = await import('../manifests/module-preparer');
+    const prepared = await withCommandContext('manifests', (context) =>
+      context.get(ModulePreparer).prepare(sources, { variables: options.var ?? {}, env: { ...process.env } }),
+    );
     process.stdout.write(prepared.map(describe).join(''));
   }
 

@@ -1,21 +1,11 @@
 import { resolve } from 'node:path';
 import { registerAs } from '@nestjs/config';
-import { LogLevel } from '@nestjs/common';
 import { isEnabled, validateEnvironment } from './environment';
-
-const LOG_LEVEL_LADDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
-/** Nest log levels enabled by `LOG_LEVEL` (`info` is Nest's `log`). */
-export function logLevelsFor(level: string): LogLevel[] {
-  const normalised = (level === 'info' ? 'log' : level) as LogLevel;
-  return LOG_LEVEL_LADDER.slice(0, LOG_LEVEL_LADDER.indexOf(normalised) + 1);
-}
 
 export const httpConfig = registerAs('http', () => {
   const env = validateEnvironment(process.env);
   return {
     port: env.PORT,
-    logLevels: logLevelsFor(env.LOG_LEVEL),
     shutdownDrainMs: env.SHUTDOWN_DRAIN_MS,
   };
 });

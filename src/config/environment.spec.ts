@@ -35,6 +35,7 @@ describe('validateEnvironment', () => {
     ['SERVICE_HEALTH_CONCURRENCY', '0'],
     ['SERVICE_HEALTH_RETENTION_DAYS', 'week'],
     ['APPHUB_DISABLE_SERVICE_POLLING', 'maybe'],
+    ['LOG_FORMAT', 'yaml'],
   ])('rejects %s=%s naming the variable and its value', (name, value) => {
     expect(() => validateEnvironment({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name}="${value.replace('.', '\\.')}"`));
   });

@@ -13,6 +13,7 @@ import {
 
 const BOOLEAN_FLAG = ['0', '1', 'true', 'false'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'log', 'debug', 'verbose'];
+const LOG_FORMATS = ['json', 'pretty'];
 
 /** Integers arrive as strings; anything that is not a plain base-10 integer stays a string and fails `@IsInt`. */
 const toInteger = () =>
@@ -33,6 +34,11 @@ export class Environment {
   @IsOptional()
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: string = 'info';
+
+  /** Unset: `pretty` when the output is a terminal, `json` otherwise (src/logging/log-format.ts). */
+  @IsOptional()
+  @IsIn(LOG_FORMATS, { message: 'must be json (one JSON object per line) or pretty (for a terminal)' })
+  LOG_FORMAT?: string;
 
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
@@ -142,7 +148,7 @@ export function isEnabled(flag: string): boolean {
  * `EnvironmentError` naming every bad variable and the value it had.
  */
 export function validateEnvironment(raw: NodeJS.ProcessEnv | Record<string, unknown>): Environment {
-  const known = Object.keys(new Environment()).concat(['DATABASE_URL', 'REDIS_URL', 'SERVICE_REGISTRY_TOKEN', 'SERVICE_MANIFEST_PATHS']);
+  const known = Object.keys(new Environment()).concat(['DATABASE_URL', 'REDIS_URL', 'SERVICE_REGISTRY_TOKEN', 'SERVICE_MANIFEST_PATHS', 'LOG_FORMAT']);
   const present: Record<string, string> = {};
   for (const name of new Set(known)) {
     const value = raw[name];

@@ -59,7 +59,7 @@ export class PrivateStoreSeeder implements OnApplicationBootstrap {
       .catch((error: unknown) => {
         throw new SeedError(oneLine(error));
       });
-    const modules = reports.map(({ result }) => `"${result.moduleId}"@${result.version} (${result.services.total} services, ${result.changed ? 'imported' : 'unchanged'})`);
+    const modules = reports.map(({ result }) => `${result.moduleId}@${result.version} (${result.services.total} services, ${result.changed ? 'imported' : 'unchanged'})`);
     this.logger.log(`Private store seeded from SERVICE_MANIFEST_PATHS: ${modules.join(', ')}`);
   }
 }

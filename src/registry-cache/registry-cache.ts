@@ -38,7 +38,7 @@ interface Entry {
  */
 @Injectable()
 export class RegistryCache implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger('service-registry');
+  private readonly logger = new Logger(RegistryCache.name);
   private readonly entries = new Map<string, Entry>();
   private readonly builds = new Map<string, { generation: number; promise: Promise<unknown> }>();
   private readonly indexWaiters = new Set<() => void>();
@@ -227,7 +227,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     if (lookups === 0) return;
     const total = this.totalHits + this.totalMisses;
     this.logger.log(
-      `cache hits=${this.windowHits} misses=${this.windowMisses} ratio=${(this.windowHits / lookups).toFixed(3)} ` +
+      `[service-registry] cache hits=${this.windowHits} misses=${this.windowMisses} ratio=${(this.windowHits / lookups).toFixed(3)} ` +
         `(since start: hits=${this.totalHits} misses=${this.totalMisses} ratio=${(this.totalHits / total).toFixed(3)}, entries=${this.entries.size})`,
     );
     this.windowHits = 0;

@@ -10,6 +10,7 @@ describe('configuration validated at start', () => {
     ['SERVICE_HEALTH_INTERVAL_MS', '-5', /SERVICE_HEALTH_INTERVAL_MS="-5" must be a whole number of milliseconds/],
     ['APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE', 'yes', /APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE="yes" must be 0 or 1/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud" must be one of/],
+    ['LOG_FORMAT', 'xml', /LOG_FORMAT="xml" must be json \(one JSON object per line\) or pretty/],
   ];
 
   it.each(cases)('the app refuses %s=%s with one line naming the variable', async (name, value, message) => {

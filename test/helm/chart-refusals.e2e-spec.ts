@@ -47,6 +47,12 @@ describe('values the chart refuses to render', () => {
     expect(result.stderr).toMatch(/replicaCount=3 with flags\.useSharedState=false/);
   });
 
+  it('refuses several replicas on one persistent private store', async () => {
+    const result = await template({ 'database.url': DATABASE_URL, 'redis.url': 'redis://redis:6379', replicaCount: 2, 'localStore.persistence.enabled': true });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/replicaCount=2 with localStore\.persistence\.enabled=true/);
+  });
+
   it('refuses a termination grace period no longer than the shutdown drain', async () => {
     const result = await template({ 'database.url': DATABASE_URL, terminationGracePeriodSeconds: 5, 'config.shutdownDrainMs': 5000 });
     expect(result.code).not.toBe(0);

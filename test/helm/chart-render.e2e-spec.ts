@@ -112,7 +112,7 @@ describe('helm template with an external database (defaults otherwise)', () => {
     expect(api.resources.limits.memory).toEqual(expect.any(String));
   });
 
-  it('runs as non-root on a read-only root filesystem with a writable /tmp', () => {
+  it('runs as non-root on a read-only root filesystem with a writable /tmp and /app/.data', () => {
     const pod = deployment.spec.template.spec;
     expect(pod.securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true, runAsUser: 1000 }));
     expect(api.securityContext).toEqual({
@@ -120,8 +120,14 @@ describe('helm template with an external database (defaults otherwise)', () => {
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
     });
-    expect(api.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
+    expect(api.volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'data', mountPath: '/app/.data' },
+    ]);
+    expect(pod.volumes).toEqual([
+      { name: 'tmp', emptyDir: { sizeLimit: '512Mi' } },
+      { name: 'data', emptyDir: { sizeLimit: '1Gi' } },
+    ]);
     expect(pod.automountServiceAccountToken).toBe(false);
   });
 
@@ -133,7 +139,7 @@ describe('helm template with an external database (defaults otherwise)', () => {
     expect(expected.length).toBeGreaterThan(15);
     expect(expected.filter((name) => !provided.has(name))).toEqual([]);
     expect(configMap.data).toEqual(
-      expect.objectContaining({ PORT: '4000', LOG_LEVEL: 'info', REDIS_URL: 'inline', APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE: '1' }),
+      expect.objectContaining({ PORT: '4000', LOG_LEVEL: 'info', LOG_FORMAT: 'json', REDIS_URL: 'inline', APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE: '1' }),
     );
   });
 
@@ -186,7 +192,7 @@ describe('helm template with an external database (defaults otherwise)', () => {
     expect(migrate.command).toEqual(['node', 'dist/cli.js', 'migrate']);
     expect(migrate.image).toBe(api.image);
     const env = envOf(migrate);
-    expect(env).toEqual(expect.objectContaining({ DATABASE_URL: 'secret:core-api-migrate/DATABASE_URL', REDIS_URL: 'inline' }));
+    expect(env).toEqual(expect.objectContaining({ DATABASE_URL: 'secret:core-api-migrate/DATABASE_URL', REDIS_URL: 'inline', LOG_FORMAT: 'json' }));
     expect(secretValue(chart, env.DATABASE_URL)).toBe(DATABASE_URL);
 
     // The regular core-api Secret does not exist yet at pre-install: the Job's Secret is a hook too, weighted before it.
@@ -356,5 +362,25 @@ describe('helm template on the rollback path (flags.useSharedState=false)', () =
       SERVICE_MANIFEST_PATHS: 'modules/observatory/dist',
     });
     expect(chart.get('Deployment', 'core-api').spec.replicas).toBe(1);
+  });
+
+  it('keeps the private store in an emptyDir under /app/.data, or on a claim that outlives pods', async () => {
+    const ephemeral = await render(SCENARIOS.rollback);
+    expect(ephemeral.get('ConfigMap', 'core-api').data.APPHUB_SERVICE_REGISTRY_LOCAL_DIR).toBe('/app/.data/local-registry');
+    const volumes = (chart: RenderedChart) => chart.get('Deployment', 'core-api').spec.template.spec.volumes;
+    expect(volumes(ephemeral)).toContainEqual({ name: 'data', emptyDir: { sizeLimit: '1Gi' } });
+    expect(ephemeral.find('PersistentVolumeClaim', 'core-api-local-store')).toBeUndefined();
+
+    const persistent = await render({ ...SCENARIOS.rollback, 'localStore.persistence.enabled': true, 'localStore.persistence.size': '2Gi' });
+    expect(volumes(persistent)).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'core-api-local-store' } });
+    const claim = persistent.get('PersistentVolumeClaim', 'core-api-local-store');
+    expect(claim.spec).toMatchObject({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } });
+    expect(claim.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
+    // One pod at a time on the volume: the old pod stops its Postgres before the new one starts.
+    expect(persistent.get('Deployment', 'core-api').spec.strategy).toEqual({ type: 'Recreate' });
+
+    const existing = await render({ ...SCENARIOS.rollback, 'localStore.persistence.enabled': true, 'localStore.persistence.existingClaim': 'mine' });
+    expect(volumes(existing)).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'mine' } });
+    expect(existing.find('PersistentVolumeClaim', 'core-api-local-store')).toBeUndefined();
   });
 });

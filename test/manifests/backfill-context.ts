@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CliModule } from '../../src/cli.module';
 import { backfillReportLines } from '../../src/commands/backfill-report';
+import { commandModule } from '../../src/commands/command.module';
 import { BackfillRequest, BackfillService, ModuleBackfillReport } from '../../src/manifests/backfill.service';
 import { ModuleContextsService } from '../../src/manifests/module-contexts.service';
 
@@ -20,7 +20,7 @@ export class BackfillContext {
    */
   static async start(databaseUrl: string, redisUrl = 'inline'): Promise<BackfillContext> {
     Object.assign(process.env, { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl });
-    return new BackfillContext(await NestFactory.createApplicationContext(CliModule, { logger: ['error'] }));
+    return new BackfillContext(await NestFactory.createApplicationContext(commandModule('registry'), { logger: ['error'] }));
   }
 
   /** A backfill as the CLI runs it; `env` is what templates see (default: this process's). */

@@ -59,7 +59,7 @@ describe('the rollback path (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0): the sa
     expect(body.details).toEqual({ privateStore: { status: 'up' }, redis: { status: 'up', mode: 'inline' } });
     expect(app.logs).toMatch(/APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0: the registry runs on its private store/);
     expect(app.logs).toMatch(/Run exactly one replica/);
-    expect(app.logs).toMatch(/Private store seeded from SERVICE_MANIFEST_PATHS: "observatory"@1 \(2 services, imported\)/);
+    expect(app.logs).toMatch(/Private store seeded from SERVICE_MANIFEST_PATHS: observatory@1 \(2 services, imported\)/);
     expect(shared.connections).toBe(0);
   });
 
@@ -130,7 +130,7 @@ describe('the rollback path (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0): the sa
   it('keeps what it was told across a restart on the same folder; the seed changes nothing the second time', async () => {
     await app.stop();
     app = await AppProcess.start({ env: env() });
-    expect(app.logs).toMatch(/Private store seeded from SERVICE_MANIFEST_PATHS: "observatory"@1 \(2 services, unchanged\)/);
+    expect(app.logs).toMatch(/Private store seeded from SERVICE_MANIFEST_PATHS: observatory@1 \(2 services, unchanged\)/);
     expect((await read(app.fetch('/services/billing'))).data).toMatchObject({ source: 'external', baseUrl: targets.url });
     expect((await read(app.fetch('/services/observatory-dashboard'))).data.metadata).toEqual({ owner: 'ops' });
     expect(shared.connections).toBe(0);

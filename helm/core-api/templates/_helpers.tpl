@@ -131,14 +131,21 @@ only reports them: in lint mode Helm logs `fail` instead of failing.)
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.flags.useSharedState) -}}
 {{- fail (printf "core-api: replicaCount=%d with flags.useSharedState=false: the rollback path keeps the registry inside each pod, so replicas would disagree. Use replicaCount=1 with it." (int .Values.replicaCount)) -}}
 {{- end -}}
+{{- if and (gt (int .Values.replicaCount) 1) .Values.localStore.persistence.enabled -}}
+{{- fail (printf "core-api: replicaCount=%d with localStore.persistence.enabled=true: the private store is one pod's embedded Postgres, and one volume cannot hold several. Use replicaCount=1 with a persistent private store." (int .Values.replicaCount)) -}}
+{{- end -}}
 {{- if le (mul (int .Values.terminationGracePeriodSeconds) 1000) (int .Values.config.shutdownDrainMs) -}}
 {{- fail (printf "core-api: terminationGracePeriodSeconds=%d (%d ms) must exceed config.shutdownDrainMs=%d, or Kubernetes kills pods while they are still draining." (int .Values.terminationGracePeriodSeconds) (mul (int .Values.terminationGracePeriodSeconds) 1000) (int .Values.config.shutdownDrainMs)) -}}
 {{- end -}}
 {{- end -}}
 
-{{/* The writable /tmp a read-only root filesystem needs. */}}
+{{/*
+The writable /tmp a read-only root filesystem needs. Room for a heap snapshot: the app writes
+one there on SIGUSR2, about the size of its heap (below the 512Mi memory limit), and a pod
+whose emptyDir outgrows its sizeLimit is evicted.
+*/}}
 {{- define "core-api.tmpVolume" -}}
 - name: tmp
   emptyDir:
-    sizeLimit: 64Mi
+    sizeLimit: 512Mi
 {{- end -}}

@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { HttpLogger, Options, pinoHttp } from 'pino-http';
+
+export const REQUEST_ID_HEADER = 'X-Request-Id';
+
+/** A caller's request id is kept if it is 1–128 visible ASCII characters; otherwise a new one. */
+const ACCEPTED_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** Probes and scrapes run every few seconds: their successes are logged at debug. */
+const ROUTINE_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+type Request = IncomingMessage & { originalUrl?: string };
+
+export function requestIdOf(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers['x-request-id'];
+  const id = typeof incoming === 'string' && ACCEPTED_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader(REQUEST_ID_HEADER, id);
+  return id;
+}
+
+function pathOf(req: Request): string {
+  const url = req.originalUrl ?? req.url ?? '';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * One line per HTTP request once its response is sent: `requestId` (the caller's
+ * `X-Request-Id`, or a new UUID; echoed in the response header), `req` (method and URL, never
+ * headers: they carry the bearer token), `res` (status code), `latencyMs`, context `HTTP` and
+ * a message such as `GET /services 200 3 ms`. 5xx at error, 4xx at warn, the rest at info
+ * (probes and /metrics at debug). Lines logged while a request is handled carry its requestId.
+ *
+ * Register it before the body parsers (main.ts), so a request refused by them is logged too.
+ */
+export function createHttpLogger(logger: Logger): HttpLogger {
+  const options: Options = {
+    logger,
+    genReqId: requestIdOf,
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: 'requestId', responseTime: 'latencyMs' },
+    wrapSerializers: false,
+    serializers: {
+      req: (req: Request) => ({ method: req.method, url: req.originalUrl ?? req.url }),
+      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
+    },
+    customLogLevel: (req, res, error) => {
+      if (error || res.statusCode >= 500) return 'error';
+      if (res.statusCode >= 400) return 'warn';
+      return ROUTINE_PATHS.has(pathOf(req)) ? 'debug' : 'info';
+    },
+    customSuccessMessage: (req: Request, res, latencyMs) => `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode} ${latencyMs} ms`,
+    customErrorMessage: (req: Request, res, error) => `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode} ${error.message}`,
+    customSuccessObject: (_req, _res, fields) => ({ ...fields, context: 'HTTP' }),
+    customErrorObject: (_req, _res, _error, fields) => ({ ...fields, context: 'HTTP' }),
+  };
+  return pinoHttp(options);
+}
