@@ -57,6 +57,24 @@ describe('RegistryCache', () => {
     cache.onModuleDestroy();
   });
 
+  it('serves a view for SERVICE_REGISTRY_CACHE_MAX_AGE_MS after it was built, then rebuilds it (fake clock)', async () => {
+    jest.useFakeTimers();
+    try {
+      const { cache } = inlineCache(30_000);
+      expect(await cache.get('k', { kind: 'registry' }, build('a'))).toBe('a');
+      jest.advanceTimersByTime(29_999);
+      expect(await cache.get('k', { kind: 'registry' }, build('b'))).toBe('a');
+      jest.advanceTimersByTime(1);
+      expect(await cache.get('k', { kind: 'registry' }, build('c'))).toBe('c');
+      jest.advanceTimersByTime(29_999);
+      expect(await cache.get('k', { kind: 'registry' }, build('d'))).toBe('c');
+      expect(built).toBe(2);
+      cache.onModuleDestroy();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('serves an expired view while the database is unavailable, but not after other errors', async () => {
     const { cache } = inlineCache(0);
     await cache.get('k', { kind: 'registry' }, build('old'));
