@@ -69,7 +69,7 @@ describe('a Postgres outage under a running replica', () => {
       },
       { intervalMs: 200 },
     );
-    expect((await app.fetch('/readyz')).status).toBe(200);
+    await eventually(async () => expect((await app.fetch('/readyz')).status).toBe(200));
     const item = (await (await app.fetch('/services/billing')).json()) as { data: { status: string } };
     expect(item.data.status).toBe('degraded');
   });

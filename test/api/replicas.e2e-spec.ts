@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { AppProcess } from '../support/app-process';
 import { runCli } from '../support/cli';
 import { eventually } from '../support/eventually';
@@ -114,6 +115,17 @@ describe('two replicas sharing Postgres and Redis', () => {
       await redis.start();
     }
     await eventually(async () => expect((await b.fetch('/readyz')).status).toBe(200));
+    // Readiness pings the command connection only; wait until both replicas have subscribed
+    // again, as Redis itself reports it.
+    await eventually(async () => {
+      const client = new Redis(redis.url);
+      try {
+        const clients = String(await client.client('LIST')).split('\n');
+        expect(clients.filter((line) => / name=service-registry:subscriber .* sub=1 /.test(` ${line} `))).toHaveLength(2);
+      } finally {
+        client.disconnect();
+      }
+    });
     // The next write after Redis returns reaches B again.
     await a.fetch('/services/billing', { method: 'PATCH', headers: writeHeaders, body: JSON.stringify({ statusMessage: 'redis is back' }) });
     await eventually(async () => expect((await service(b, 'billing')).statusMessage).toBe('redis is back'));

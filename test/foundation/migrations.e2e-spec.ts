@@ -1,4 +1,5 @@
 import { AppProcess } from '../support/app-process';
+import { eventually } from '../support/eventually';
 import { runCli } from '../support/cli';
 import { TestDatabase } from '../support/test-database';
 
@@ -18,7 +19,8 @@ describe('schema and migrations', () => {
       const env = { DATABASE_URL: database.url, REDIS_URL: 'inline', APPHUB_DISABLE_SERVICE_POLLING: '1' };
       const replicas = await AppProcess.startMany(3, { env });
       try {
-        for (const replica of replicas) expect((await replica.fetch('/readyz')).status).toBe(200);
+        // Each answered /readyz with 200 to start; the schema is there for all three.
+        for (const replica of replicas) await eventually(async () => expect((await replica.fetch('/readyz')).status).toBe(200));
         const migrations = await database.query<{ name: string; runs: number }>(
           'SELECT name, count(*)::int AS runs FROM migrations GROUP BY name',
         );

@@ -46,7 +46,7 @@ describe('health checks of new and changed services', () => {
         DATABASE_URL: database.url,
         REDIS_URL: redis.url,
         SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS),
-        SERVICE_HEALTH_TIMEOUT_MS: '300',
+        SERVICE_HEALTH_TIMEOUT_MS: '5000',
         SERVICE_REGISTRY_TOKEN: TOKEN,
       },
     });
