@@ -82,6 +82,8 @@ export class HealthRetention implements OnApplicationBootstrap, OnModuleDestroy 
       if (run.deleted > 0 || !run.complete) {
         const rest = run.complete ? '' : '; older rows remain for the next run';
         this.logger.log(`Pruned ${run.deleted} health snapshot(s) older than ${this.config.retentionDays} day(s)${rest}`);
+      } else {
+        this.logger.debug(`No health snapshot older than ${this.config.retentionDays} day(s) to prune`);
       }
     } catch (error) {
       this.logger.warn(`Health snapshot retention failed, retrying next run: ${(error as Error).message}`);

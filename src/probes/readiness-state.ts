@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { httpConfig } from '../config/configuration';
 
 /**
@@ -23,7 +22,8 @@ export class ReadinessState implements OnModuleDestroy {
     this.draining = true;
     if (this.config.shutdownDrainMs > 0) {
       this.logger.log(`Shutting down: not ready, draining for ${this.config.shutdownDrainMs} ms`);
-      await sleep(this.config.shutdownDrainMs);
+      // The global timer (not node:timers/promises), so a fake clock can drive the drain.
+      await new Promise((resolve) => setTimeout(resolve, this.config.shutdownDrainMs));
     }
   }
 }

@@ -2,21 +2,7 @@ import { Registry } from 'prom-client';
 import { RedisConnections } from '../redis/redis-connections';
 import { InvalidationBus } from './invalidation-bus';
 import { MAX_ENTRIES, RegistryCache } from './registry-cache';
-import { RegistryIndex } from './registry-index';
-
-/** An index that counts in memory, standing where the Postgres sequence is in the app. */
-class CountingIndex extends RegistryIndex {
-  private value = 0;
-  constructor() {
-    super(undefined as never);
-  }
-  override async advance(): Promise<number> {
-    return ++this.value;
-  }
-  override async current(): Promise<number> {
-    return this.value;
-  }
-}
+import { CountingIndex } from '../../test/support/counting-index';
 
 function inlineCache(maxAgeMs = 60_000): { cache: RegistryCache; bus: InvalidationBus } {
   const bus = new InvalidationBus(new RedisConnections({ url: null }), new CountingIndex());
@@ -58,6 +44,24 @@ describe('RegistryCache', () => {
     await cache.get('k', { kind: 'registry' }, build('a'));
     expect(await cache.get('k', { kind: 'registry' }, build('b'))).toBe('b');
     cache.onModuleDestroy();
+  });
+
+  it('serves a view for SERVICE_REGISTRY_CACHE_MAX_AGE_MS after it was built, then rebuilds it (fake clock)', async () => {
+    jest.useFakeTimers();
+    try {
+      const { cache } = inlineCache(30_000);
+      expect(await cache.get('k', { kind: 'registry' }, build('a'))).toBe('a');
+      jest.advanceTimersByTime(29_999);
+      expect(await cache.get('k', { kind: 'registry' }, build('b'))).toBe('a');
+      jest.advanceTimersByTime(1);
+      expect(await cache.get('k', { kind: 'registry' }, build('c'))).toBe('c');
+      jest.advanceTimersByTime(29_999);
+      expect(await cache.get('k', { kind: 'registry' }, build('d'))).toBe('c');
+      expect(built).toBe(2);
+      cache.onModuleDestroy();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('serves an expired view while the database is unavailable, but not after other errors', async () => {

@@ -1,9 +1,10 @@
 import request from 'supertest';
+import { HealthRetention } from '../../src/health/health-retention.service';
 import { InvalidationBus } from '../../src/registry-cache/invalidation-bus';
 import { ServicesDatasetQuery } from '../../src/services/services-dataset.query';
 import { InProcessApp, startInProcessApp } from '../support/in-process-app';
+import { RedisServer } from '../support/redis-server';
 import { TestDatabase } from '../support/test-database';
-
 
 /** Services `from..to` with an active manifest, a module context and three health snapshots each. */
 async function seed(database: TestDatabase, from: number, to: number): Promise<void> {
@@ -33,15 +34,22 @@ async function seed(database: TestDatabase, from: number, to: number): Promise<v
 
 describe('database round trips behind GET /services', () => {
   let database: TestDatabase;
+  let redis: RedisServer;
   let registry: InProcessApp;
 
   beforeAll(async () => {
     database = await TestDatabase.migrated();
-    registry = await startInProcessApp({ DATABASE_URL: database.url, REDIS_URL: 'inline' });
+    // Nothing but the requests under test may query Postgres while statements are counted:
+    // a Redis of its own (so no inline index watcher polls, and no other test's invalidation
+    // arrives), polling off (startInProcessApp), and the retention run at start finished.
+    redis = await RedisServer.start();
+    registry = await startInProcessApp({ DATABASE_URL: database.url, REDIS_URL: redis.url });
+    await registry.app.get(HealthRetention).prune();
   });
 
   afterAll(async () => {
     await registry?.close();
+    await redis?.stop();
     await database?.drop();
   });
 
@@ -60,7 +68,6 @@ describe('database round trips behind GET /services', () => {
     });
     expect(body.data).toHaveLength(1000);
     expect((body.data[999] as { health: { latencyMs: number } }).health.latencyMs).toBe(3);
-    console.info(`GET /services cache fill: ${forTen} queries for 10 services, ${forThousand} for 1,000`);
     expect(forThousand).toBe(forTen);
     expect(forThousand).toBeLessThanOrEqual(1);
 

@@ -1,21 +1,13 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import Redis from 'ioredis';
 import { AppProcess } from '../support/app-process';
 import { runCli } from '../support/cli';
+import { eventually } from '../support/eventually';
+import { metricValue } from '../support/metrics';
 import { RedisServer } from '../support/redis-server';
 import { TestDatabase } from '../support/test-database';
 
 const TOKEN = 'replica-token';
 const writeHeaders = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
-
-/** Polls `read` until `accept` holds; returns the milliseconds it took. */
-async function eventually<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    if (accept(await read())) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`not visible within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
 
 describe('two replicas sharing Postgres and Redis', () => {
   let database: TestDatabase;
@@ -58,12 +50,11 @@ describe('two replicas sharing Postgres and Redis', () => {
       REDIS_URL: redis.url,
     });
     expect(backfill.code).toBe(0);
-    const tookMs = await eventually(
-      () => Promise.all([services(a), services(b)]),
-      ([fromA, fromB]) => fromA.includes('"observatory-dashboard"') && fromB.includes('"observatory-dashboard"'),
-      5_000,
-    );
-    console.info(`CLI backfill visible on both replicas after ${tookMs} ms`);
+    await eventually(async () => {
+      const [fromA, fromB] = await Promise.all([services(a), services(b)]);
+      expect(fromA).toContain('"observatory-dashboard"');
+      expect(fromB).toContain('"observatory-dashboard"');
+    });
     const [fromA, fromB] = await Promise.all([services(a), services(b)]);
     expect(fromA).toBe(fromB);
     expect(JSON.parse(fromA).meta).toMatchObject({ total: 2, sourceCounts: { module: 2, external: 0 } });
@@ -77,13 +68,12 @@ describe('two replicas sharing Postgres and Redis', () => {
       body: JSON.stringify({ slug: 'billing', displayName: 'Billing', kind: 'http', baseUrl: 'http://127.0.0.1:9101' }),
     });
     expect(created.status).toBe(201);
-    await eventually(() => services(b), (body) => body.includes('"billing"'), 5_000);
+    await eventually(async () => expect(await services(b)).toContain('"billing"'));
     expect(await services(a)).toBe(await services(b));
 
     const patched = await a.fetch('/services/billing', { method: 'PATCH', headers: writeHeaders, body: JSON.stringify({ status: 'degraded', statusMessage: 'on fire' }) });
     expect(patched.status).toBe(200);
-    const tookMs = await eventually(() => service(b, 'billing'), (item) => item.status === 'degraded', 5_000);
-    console.info(`PATCH on replica A visible on replica B after ${tookMs} ms`);
+    await eventually(async () => expect((await service(b, 'billing')).status).toBe('degraded'));
 
     const [fromA, fromB] = await Promise.all([a.fetch('/services'), b.fetch('/services')]);
     expect(await fromA.text()).toBe(await fromB.text());
@@ -94,8 +84,13 @@ describe('two replicas sharing Postgres and Redis', () => {
   it('wakes a watcher on replica B when replica A writes', async () => {
     const current = await b.fetch('/services');
     const index = Number(current.headers.get('x-registry-index'));
-    const watch = b.fetch(`/services?index=${index}&wait=20s`);
-    await sleep(100);
+    // A wait longer than the request's own timeout: only a wake-up can answer it in time.
+    const hitsBefore = metricValue(await (await b.fetch('/metrics')).text(), 'service_registry_cache_hits_total');
+    const watch = b.fetch(`/services?index=${index}&wait=5m`);
+    // The watch has read the list (one cache hit) and waits: now the write.
+    await eventually(async () =>
+      expect(metricValue(await (await b.fetch('/metrics')).text(), 'service_registry_cache_hits_total')).toBeGreaterThan(hitsBefore),
+    );
     await a.fetch('/services/billing', { method: 'PATCH', headers: writeHeaders, body: JSON.stringify({ statusMessage: 'watched from B' }) });
     const response = await watch;
     expect(Number(response.headers.get('x-registry-index'))).toBeGreaterThan(index);
@@ -103,7 +98,7 @@ describe('two replicas sharing Postgres and Redis', () => {
   });
 
   it('logs [service-registry] cache hit/miss lines periodically', async () => {
-    await eventually(async () => a.logs, (logs) => /\[service-registry\].*cache hits=\d+ misses=\d+ ratio=[\d.]+/.test(logs), 5_000);
+    await eventually(() => expect(a.logs).toMatch(/\[service-registry\].*cache hits=\d+ misses=\d+ ratio=[\d.]+/));
   });
 
   it('keeps serving reads and accepting writes while Redis is down', async () => {
@@ -119,9 +114,20 @@ describe('two replicas sharing Postgres and Redis', () => {
     } finally {
       await redis.start();
     }
-    await eventually(() => b.fetch('/readyz').then((response) => response.status), (status) => status === 200, 10_000);
+    await eventually(async () => expect((await b.fetch('/readyz')).status).toBe(200));
+    // Readiness pings the command connection only; wait until both replicas have subscribed
+    // again, as Redis itself reports it.
+    await eventually(async () => {
+      const client = new Redis(redis.url);
+      try {
+        const clients = String(await client.client('LIST')).split('\n');
+        expect(clients.filter((line) => / name=service-registry:subscriber .* sub=1 /.test(` ${line} `))).toHaveLength(2);
+      } finally {
+        client.disconnect();
+      }
+    });
     // The next write after Redis returns reaches B again.
     await a.fetch('/services/billing', { method: 'PATCH', headers: writeHeaders, body: JSON.stringify({ statusMessage: 'redis is back' }) });
-    await eventually(() => service(b, 'billing'), (item) => item.statusMessage === 'redis is back', 5_000);
+    await eventually(async () => expect((await service(b, 'billing')).statusMessage).toBe('redis is back'));
   });
 });

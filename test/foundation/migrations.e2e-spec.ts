@@ -1,47 +1,53 @@
 import { AppProcess } from '../support/app-process';
+import { eventually } from '../support/eventually';
 import { runCli } from '../support/cli';
 import { TestDatabase } from '../support/test-database';
 
 describe('schema and migrations', () => {
   let database: TestDatabase;
 
-  beforeEach(async () => {
-    database = await TestDatabase.empty();
-  });
-
   afterEach(async () => {
     await database.drop();
   });
 
-  it('migrates exactly once when three replicas start together on an empty database', async () => {
-    const env = { DATABASE_URL: database.url, REDIS_URL: 'inline', APPHUB_DISABLE_SERVICE_POLLING: '1' };
-    const replicas = await AppProcess.startMany(3, { env });
-    try {
-      for (const replica of replicas) expect((await replica.fetch('/readyz')).status).toBe(200);
-      const migrations = await database.query<{ name: string; runs: number }>(
-        'SELECT name, count(*)::int AS runs FROM migrations GROUP BY name',
-      );
-      expect(migrations.length).toBeGreaterThan(0);
-      for (const migration of migrations) expect(migration.runs).toBe(1);
-    } finally {
-      await Promise.all(replicas.map((replica) => replica.stop()));
-    }
-  });
+  describe('on an empty database', () => {
+    beforeEach(async () => {
+      database = await TestDatabase.empty();
+    });
 
-  it('applies pending migrations with the CLI and reports an up-to-date schema on a second run', async () => {
-    const env = { DATABASE_URL: database.url, REDIS_URL: 'inline' };
-    const first = await runCli(['migrate'], env);
-    expect(first).toMatchObject({ code: 0 });
-    expect(first.stdout).toMatch(/Applied \d+ migration\(s\): InitialSchema/);
+    it('migrates exactly once when three replicas start together on an empty database', async () => {
+      const env = { DATABASE_URL: database.url, REDIS_URL: 'inline', APPHUB_DISABLE_SERVICE_POLLING: '1' };
+      const replicas = await AppProcess.startMany(3, { env });
+      try {
+        // Each answered /readyz with 200 to start; the schema is there for all three.
+        for (const replica of replicas) await eventually(async () => expect((await replica.fetch('/readyz')).status).toBe(200));
+        const migrations = await database.query<{ name: string; runs: number }>(
+          'SELECT name, count(*)::int AS runs FROM migrations GROUP BY name',
+        );
+        expect(migrations.length).toBeGreaterThan(0);
+        for (const migration of migrations) expect(migration.runs).toBe(1);
+      } finally {
+        await Promise.all(replicas.map((replica) => replica.stop()));
+      }
+    });
 
-    const second = await runCli(['migrate'], env);
-    expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/Schema is up to date/);
+    it('applies pending migrations with the CLI and reports an up-to-date schema on a second run', async () => {
+      const env = { DATABASE_URL: database.url, REDIS_URL: 'inline' };
+      const first = await runCli(['migrate'], env);
+      expect(first).toMatchObject({ code: 0 });
+      expect(first.stdout).toMatch(/Applied \d+ migration\(s\): InitialSchema/);
+
+      const second = await runCli(['migrate'], env);
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/Schema is up to date/);
+    });
   });
 
   describe('on the migrated schema', () => {
+    // A copy of the template database, which `node dist/cli.js migrate` migrated at the start
+    // of the run (test/support/global-setup.ts).
     beforeEach(async () => {
-      expect((await runCli(['migrate'], { DATABASE_URL: database.url, REDIS_URL: 'inline' })).code).toBe(0);
+      database = await TestDatabase.migrated();
     });
 
     it("runs the runbook's queries verbatim", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AppProcess } from '../support/app-process';
+import { eventually } from '../support/eventually';
 import { runCli } from '../support/cli';
 import { freePort } from '../support/ports';
 
@@ -38,8 +39,11 @@ describe('zero-config start (no DATABASE_URL, no REDIS_URL)', () => {
     let other = second;
     try {
       for (const app of [first, second]) {
-        const ready = await app.fetch('/readyz');
-        expect(ready.status).toBe(200);
+        const ready = await eventually(async () => {
+          const response = await app.fetch('/readyz');
+          expect(response.status).toBe(200);
+          return response;
+        });
         expect(await ready.json()).toMatchObject({ info: { postgres: { status: 'up' }, redis: { mode: 'inline' } } });
         expect((await app.fetch('/healthz')).status).toBe(200);
       }
@@ -55,7 +59,7 @@ describe('zero-config start (no DATABASE_URL, no REDIS_URL)', () => {
 
       // The process that did not start the server leaves it running when it stops.
       expect(await other.stop()).toBe('SIGTERM');
-      expect((await starter.fetch('/readyz')).status).toBe(200);
+      await eventually(async () => expect((await starter.fetch('/readyz')).status).toBe(200));
     } finally {
       await other.stop();
       await starter.stop();

@@ -1,15 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AppProcess } from '../support/app-process';
+import { eventually } from '../support/eventually';
 import { freePort } from '../support/ports';
 import { StubTargets } from '../support/stub-targets';
 import { TestDatabase } from '../support/test-database';
 
-const INTERVAL_MS = 1_000;
-const TIMEOUT_MS = 300;
-/** Two checks of a service are never closer than 4/5 of an interval (by design), less timer jitter. */
-const MIN_GAP_MS = (INTERVAL_MS * 4) / 5 - 50;
-/** How late a due check may start: one tick (interval / 10) plus scheduling noise on a busy machine. */
-const LATENESS_MS = 100 + 300;
+const INTERVAL_MS = 2_000;
+/** Long enough that a fast target answers in time on a very busy machine; the hanging ones always time out. */
+const TIMEOUT_MS = 1_000;
 const TOKEN = 'health-test-token';
 
 interface LatestRow {
@@ -25,14 +22,13 @@ function latestSnapshot(database: TestDatabase, slug: string): Promise<LatestRow
   );
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** Waits until `probe` returns something truthy, and returns it. */
+function until<T>(what: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  return eventually(async () => {
     const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
+    if (!value) throw new Error(`still waiting for ${what}`);
+    return value;
+  });
 }
 
 interface Snapshot {
@@ -59,15 +55,13 @@ interface ErrorBody {
   details: { field: string; problems: string[] }[] | null;
 }
 
-function gaps(times: number[]): number[] {
-  return times.slice(1).map((time, index) => time - times[index]);
-}
-
 describe('health polling against real targets', () => {
   let database: TestDatabase;
   let targets: StubTargets;
   let app: AppProcess;
   let closedPort: number;
+  /** The database clock before the app started. */
+  let startedAt: number;
 
   async function register(slug: string, baseUrl: string, options: { due?: boolean } = {}): Promise<void> {
     await database.query(
@@ -85,6 +79,7 @@ describe('health polling against real targets', () => {
     await register('bravo', `${targets.url}/fail/bravo`);
     await register('charlie', `${targets.url}/hang/charlie`);
     await register('delta', `http://127.0.0.1:${closedPort}`);
+    startedAt = (await database.query<{ now: Date }>(`SELECT now()`))[0].now.getTime();
     app = await AppProcess.start({
       env: {
         DATABASE_URL: database.url,
@@ -111,13 +106,11 @@ describe('health polling against real targets', () => {
     const [alpha] = await latestSnapshot(database, 'alpha');
     expect(alpha.status).toBe('healthy');
     expect(alpha.latency_ms).toBeGreaterThanOrEqual(0);
-    expect(alpha.latency_ms).toBeLessThan(TIMEOUT_MS);
     expect(alpha.checked_at).toBeInstanceOf(Date);
     expect((await latestSnapshot(database, 'bravo'))[0].status).toBe('degraded');
     const [charlie] = await latestSnapshot(database, 'charlie');
     expect(charlie.status).toBe('unreachable');
     expect(charlie.latency_ms).toBeGreaterThanOrEqual(TIMEOUT_MS);
-    expect(charlie.latency_ms).toBeLessThan(TIMEOUT_MS + 200);
     expect((await latestSnapshot(database, 'delta'))[0].status).toBe('unreachable');
 
     const snapshots = await database.query(
@@ -172,24 +165,37 @@ describe('health polling against real targets', () => {
     expect(service.health).toMatchObject({ status: 'degraded', statusCode: 500, baseUrl: `${targets.url}/fail/bravo`, healthEndpoint: '/healthz' });
   });
 
-  it('checks each target once per interval, and a hanging target does not delay the others', async () => {
-    const started = Date.now();
-    await sleep(4 * INTERVAL_MS);
-    for (const path of ['/ok/alpha/healthz', '/fail/bravo/healthz', '/hang/charlie/healthz']) {
-      const times = targets.hitsOf(path).filter((time) => time >= started);
-      console.info(`${path}: ${times.length} checks in ${Date.now() - started} ms, gaps ${gaps(times).join(', ')} ms`);
-      expect(times.length).toBeGreaterThanOrEqual(3);
-      expect(times.length).toBeLessThanOrEqual(5);
-      for (const gap of gaps(times)) {
-        expect(gap).toBeGreaterThan(MIN_GAP_MS);
-        expect(gap).toBeLessThan(INTERVAL_MS + LATENESS_MS);
-      }
-    }
-    const fast = await database.query<{ max: number }>(
-      `SELECT max(latency_ms) AS max FROM service_health_snapshots WHERE service_slug IN ('alpha', 'bravo')`,
+  it('keeps checking every target, at most once per interval, while one of them hangs', async () => {
+    // Scheduling itself (one tick late at most, a hanging check holding one slot) is checked
+    // on a fake clock in src/health/health-poller.scheduling.spec.ts; here, the outcome.
+    const count = async () => {
+      const rows = await database.query<{ at: Date; service_slug: string; checks: number }>(
+        `SELECT now() AS at, service_slug, count(*)::int AS checks FROM service_health_snapshots
+         WHERE service_slug IN ('alpha', 'bravo', 'charlie') GROUP BY service_slug ORDER BY service_slug`,
+      );
+      return { at: rows[0].at.getTime(), checks: rows.map((row) => row.checks) };
+    };
+    const before = await count();
+    // Three more checks of each, the hanging one timing out every time.
+    const after = await eventually(async () => {
+      const now = await count();
+      now.checks.forEach((checks, index) => expect(checks).toBeGreaterThanOrEqual(before.checks[index] + 3));
+      return now;
+    });
+    // Claims of one service are at least 4/5 of an interval apart on the database clock
+    // (test/health/health-claiming.e2e-spec.ts): never more checks than that allows since
+    // the app started. A busy machine can only make the count smaller.
+    const most = Math.floor((after.at - startedAt) / ((INTERVAL_MS * 4) / 5)) + 1;
+    for (const checks of after.checks) expect(checks).toBeLessThanOrEqual(most);
+    // The fast targets always answered; only the hanging one timed out.
+    const outcomes = await database.query<{ service_slug: string; status: string }>(
+      `SELECT DISTINCT service_slug, status FROM service_health_snapshots WHERE service_slug IN ('alpha', 'bravo', 'charlie') ORDER BY 1, 2`,
     );
-    console.info(`slowest check of a fast target while one target hangs: ${fast[0].max} ms`);
-    expect(fast[0].max).toBeLessThan(TIMEOUT_MS);
+    expect(outcomes).toEqual([
+      { service_slug: 'alpha', status: 'healthy' },
+      { service_slug: 'bravo', status: 'degraded' },
+      { service_slug: 'charlie', status: 'unreachable' },
+    ]);
   });
 
   it('checks a service promptly when its baseUrl changes, dropping the result for the old one', async () => {
@@ -197,15 +203,19 @@ describe('health polling against real targets', () => {
     // The check of the old URL is running when the URL changes…
     await until('the check of the old URL', async () => targets.hitsOf('/hang/echo/healthz').length > 0);
     await database.query(`UPDATE services SET base_url = $1, next_health_check_at = now() WHERE slug = 'echo'`, [`${targets.url}/ok/echo`]);
-    const changedAt = Date.now();
-    // …and the new URL is checked within about one tick, without waiting for the interval.
+    // …and the new URL is checked without waiting for the interval.
     const [first] = await until('a snapshot of echo', () => database.query<{ base_url: string; status: string; version: number }>(
       `SELECT base_url, status, version FROM service_health_snapshots WHERE service_slug = 'echo' ORDER BY version LIMIT 1`,
     ).then((rows) => rows[0] && rows));
-    console.info(`new baseUrl checked and stored ${Date.now() - changedAt} ms after the change`);
-    expect(Date.now() - changedAt).toBeLessThan(INTERVAL_MS);
-    await sleep(TIMEOUT_MS);
     expect(first).toEqual({ base_url: `${targets.url}/ok/echo`, status: 'healthy', version: 1 });
+    // The old check ends (timed out), and a check that started after it is stored: the
+    // old result had its chance to be stored first, and was dropped.
+    const [oldCheck] = targets.requestsOf('/hang/echo/healthz');
+    const oldEnded = await until('the end of the old check', async () => oldCheck.closedAt);
+    await until('a check of echo after the old one ended', async () => {
+      const rows = await database.query(`SELECT 1 FROM service_health_snapshots WHERE service_slug = 'echo' AND checked_at > $1`, [new Date(oldEnded)]);
+      return rows.length > 0;
+    });
     expect(await database.query(`SELECT base_url FROM service_health_snapshots WHERE service_slug = 'echo' AND base_url LIKE '%/hang/%'`)).toEqual([]);
   });
 
@@ -310,7 +320,7 @@ describe('health polling against real targets', () => {
     expect(await database.query(`SELECT status, status_message FROM service_health_snapshots WHERE service_slug = 'hotel'`)).toEqual([
       { status: 'unreachable', status_message: `timed out after ${TIMEOUT_MS} ms` },
     ]);
-    expect(app.logs).toContain('Health polling every 1000 ms (timeout 300 ms, concurrency 2, looking for due services every 100 ms)');
+    expect(app.logs).toContain('Health polling every 2000 ms (timeout 1000 ms, concurrency 2, looking for due services every 200 ms)');
     expect(app.logs).not.toMatch(/could not (claim|store)|"level":"error"/);
   });
 });

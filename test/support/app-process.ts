@@ -30,9 +30,19 @@ export class AppProcess {
   }
 
   static async start(options: AppProcessOptions = {}): Promise<AppProcess> {
-    const app = AppProcess.spawn(options.env ?? {}, Number(options.env?.PORT ?? (await freePort())));
-    await app.waitUntil(options.waitForReady === false ? '/healthz' : '/readyz', options.startTimeoutMs ?? 60_000);
-    return app;
+    const path = options.waitForReady === false ? '/healthz' : '/readyz';
+    for (let attempt = 1; ; attempt++) {
+      const app = AppProcess.spawn(options.env ?? {}, Number(options.env?.PORT ?? (await freePort())));
+      try {
+        await app.waitUntil(path, options.startTimeoutMs ?? 60_000);
+        return app;
+      } catch (error) {
+        // Another process took the free port first (other test runs share the machine): take
+        // another one, unless the port was given.
+        const portTaken = app.exitCode !== null && /EADDRINUSE/.test(app.logs);
+        if (!portTaken || options.env?.PORT !== undefined || attempt === 5) throw error;
+      }
+    }
   }
 
   /**

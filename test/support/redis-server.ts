@@ -4,6 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { freePort } from './ports';
 
+/** redis-server could not bind its port. */
+class PortTaken extends Error {}
+
 /**
  * A real `redis-server` (from PATH) on a free loopback port, for tests that need their own
  * Redis: one they can stop and start again on the same port.
@@ -14,9 +17,16 @@ export class RedisServer {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
-    await server.start();
-    return server;
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(await freePort());
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        // Another process took the free port first: take another one.
+        if (!(error instanceof PortTaken) || attempt === 5) throw error;
+      }
+    }
   }
 
   get url(): string {
@@ -28,14 +38,19 @@ export class RedisServer {
     const child = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', () => undefined);
     this.process = child;
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`redis-server on port ${this.port} exited at start (is redis-server on PATH?)`);
+        this.process = null;
+        if (/Address already in use/.test(output)) throw new PortTaken(`redis-server: port ${this.port} is taken`);
+        throw new Error(`redis-server on port ${this.port} exited at start (is redis-server on PATH?): ${output.trim()}`);
       }
       if (await this.answers()) return;
       if (Date.now() > deadline) throw new Error(`redis-server on port ${this.port} did not start`);

@@ -7,6 +7,8 @@ export interface StubHit {
   path: string;
   /** `Date.now()` when the request arrived. */
   at: number;
+  /** `Date.now()` when its connection closed (answered, or given up by the client); null while open. */
+  closedAt: number | null;
 }
 
 /**
@@ -19,6 +21,7 @@ export class StubTargets {
   readonly hits: StubHit[] = [];
   /** Requests received and not answered yet. */
   open = 0;
+  private readonly openWaiters = new Set<{ count: number; resolve: () => void }>();
 
   private constructor(private readonly server: Server) {}
 
@@ -40,6 +43,17 @@ export class StubTargets {
     return this.hits.filter((hit) => hit.path === path).map((hit) => hit.at);
   }
 
+  /** The requests for `path`, in arrival order. */
+  requestsOf(path: string): StubHit[] {
+    return this.hits.filter((hit) => hit.path === path);
+  }
+
+  /** Resolves as soon as at least `count` requests are open at once (at once if they are now). */
+  whenOpen(count: number): Promise<void> {
+    if (this.open >= count) return Promise.resolve();
+    return new Promise((resolve) => this.openWaiters.add({ count, resolve }));
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     this.server.close();
@@ -48,9 +62,19 @@ export class StubTargets {
 
   private answer(request: IncomingMessage, response: ServerResponse): void {
     const path = request.url ?? '/';
-    this.hits.push({ path, at: Date.now() });
+    const hit: StubHit = { path, at: Date.now(), closedAt: null };
+    this.hits.push(hit);
     this.open++;
-    response.on('close', () => this.open--);
+    for (const waiter of this.openWaiters) {
+      if (this.open >= waiter.count) {
+        this.openWaiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+    response.on('close', () => {
+      this.open--;
+      hit.closedAt = Date.now();
+    });
     const behaviour = path.split('/')[1];
     if (behaviour === 'ok') {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');

@@ -1,0 +1,63 @@
+import { Logger } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { RedisConnections } from '../redis/redis-connections';
+import { INLINE_INDEX_POLL_MS, InlineIndexWatcher } from './inline-index-watcher';
+import { InvalidationBus } from './invalidation-bus';
+import { RegistryCache } from './registry-cache';
+import { CountingIndex } from '../../test/support/counting-index';
+
+/** The inline-mode watcher on Jest's fake clock; the index is a counter another process (the CLI) may advance unseen. */
+function setUp(redis: RedisConnections) {
+  const index = new CountingIndex();
+  const bus = new InvalidationBus(redis, index);
+  const config = { cacheMaxAgeMs: 60 * 60 * 1_000, cacheStatsIntervalMs: 60 * 60 * 1_000 } as ConstructorParameters<typeof RegistryCache>[1];
+  const cache = new RegistryCache(bus, config, new Registry());
+  cache.onModuleInit();
+  const watcher = new InlineIndexWatcher(redis, index, cache);
+  return { index, cache, watcher };
+}
+
+describe('InlineIndexWatcher (fake clock)', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+    jest.useRealTimers();
+  });
+
+  it("drops the cache at its next poll after another process moved the index, and not before", async () => {
+    const { index, cache, watcher } = setUp(new RedisConnections({ url: null }));
+    watcher.onModuleInit();
+    let builds = 0;
+    const read = () => cache.get('list', { kind: 'registry' }, async () => `view-${++builds}`);
+    expect(await read()).toBe('view-1');
+
+    await jest.advanceTimersByTimeAsync(INLINE_INDEX_POLL_MS); // a poll that finds nothing new
+    expect(await read()).toBe('view-1');
+    await index.advance(); // the CLI commits a backfill
+    await jest.advanceTimersByTimeAsync(INLINE_INDEX_POLL_MS - 1);
+    expect(await read()).toBe('view-1');
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await read()).toBe('view-2');
+    expect(cache.index).toBe(1);
+
+    watcher.onModuleDestroy();
+    await index.advance();
+    await jest.advanceTimersByTimeAsync(10 * INLINE_INDEX_POLL_MS);
+    expect(await read()).toBe('view-2');
+    cache.onModuleDestroy();
+  });
+
+  it('does not poll when Redis carries the invalidations', async () => {
+    const { index, cache, watcher } = setUp({ inline: false, command: null, subscriber: null } as unknown as RedisConnections);
+    watcher.onModuleInit();
+    await jest.advanceTimersByTimeAsync(10 * INLINE_INDEX_POLL_MS);
+    expect(index.reads).toBe(0);
+    expect(jest.getTimerCount()).toBe(1); // the cache's stats timer only
+    watcher.onModuleDestroy();
+    cache.onModuleDestroy();
+  });
+});
