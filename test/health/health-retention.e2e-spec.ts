@@ -22,7 +22,7 @@ const START_AND_PRUNE_TIMEOUT_MS = 180_000;
 /** Waits for the log line of the retention run at start (LOG_LEVEL=debug: also a run that pruned nothing). */
 function retentionRan(app: AppProcess): Promise<string> {
   return eventually(() => {
-    const line = /(Pruned \d+|No) health snapshot[^\n\u001b]*/.exec(app.logs);
+    const line = /(Pruned \d+|No) health snapshot[^\n\u001b"]*/.exec(app.logs);
     expect(line).not.toBeNull();
     return line![0];
   }, { timeoutMs: 60_000, intervalMs: 50 });
