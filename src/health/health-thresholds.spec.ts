@@ -78,6 +78,15 @@ describe('nextHealthState', () => {
     expect(effectiveThresholds(DEFAULTS, null)).toEqual(DEFAULTS);
   });
 
+  it('counts the first check of a re-pointed service as a first check, recording the change from the old status', () => {
+    const [, healthy] = run(UNCHECKED, ['healthy', 'healthy']);
+    const step = nextHealthState(healthy.state, 'unreachable', new Date(T0 + 5 * 60_000), DEFAULTS, { retargeted: true });
+    expect(step).toMatchObject({ previousStatus: 'healthy', state: { status: 'unreachable', consecutiveFailures: 1, recentStatuses: ['unreachable'] } });
+    expect(step.state.since).toEqual(new Date(T0 + 5 * 60_000));
+    const same = nextHealthState(healthy.state, 'healthy', new Date(T0 + 5 * 60_000), DEFAULTS, { retargeted: true });
+    expect(same).toMatchObject({ previousStatus: null, state: { status: 'healthy', since: new Date(T0) } });
+  });
+
   it('continues a count from the stored state (another replica, or a restart, checks next)', () => {
     const [first, second] = run(UNCHECKED, ['healthy', 'unreachable']);
     // The state is all a replica needs: serialise it as the latest row would and go on.

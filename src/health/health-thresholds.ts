@@ -58,15 +58,25 @@ export function effectiveThresholds(defaults: HealthThresholds, override: Health
  *   the status the last failure observed; fewer failures leave it healthy.
  * - An unhealthy service turns healthy after `successesBeforeHealthy` successes in a row; while
  *   it stays unhealthy its status follows the failures observed (degraded ↔ unreachable).
- * `since` moves whenever the effective status changes.
+ * `since` moves whenever the effective status changes. After the service was re-pointed
+ * (`retargeted`), the next check counts as its first.
  */
-export function nextHealthState(previous: HealthState, observed: SnapshotStatus, checkedAt: Date, thresholds: HealthThresholds): HealthStep {
+export function nextHealthState(
+  previous: HealthState,
+  observed: SnapshotStatus,
+  checkedAt: Date,
+  thresholds: HealthThresholds,
+  options: { retargeted?: boolean } = {},
+): HealthStep {
+  // A check of a new target (the service's baseUrl or healthEndpoint changed) counts as a first
+  // check: the counts and the window were about another endpoint.
+  const counted = options.retargeted ? { ...UNCHECKED, since: previous.since } : previous;
   const success = observed === 'healthy';
-  const consecutiveSuccesses = success ? previous.consecutiveSuccesses + 1 : 0;
-  const consecutiveFailures = success ? 0 : previous.consecutiveFailures + 1;
-  const status = effectiveStatus(previous.status, observed, consecutiveFailures, consecutiveSuccesses, thresholds);
+  const consecutiveSuccesses = success ? counted.consecutiveSuccesses + 1 : 0;
+  const consecutiveFailures = success ? 0 : counted.consecutiveFailures + 1;
+  const status = effectiveStatus(counted.status, observed, consecutiveFailures, consecutiveSuccesses, thresholds);
   const changed = status !== previous.status;
-  const recentStatuses = [...previous.recentStatuses, observed].slice(-FLAPPING_WINDOW);
+  const recentStatuses = [...counted.recentStatuses, observed].slice(-FLAPPING_WINDOW);
   return {
     state: { status, consecutiveFailures, consecutiveSuccesses, since: changed ? checkedAt : (previous.since ?? checkedAt), recentStatuses },
     previousStatus: changed ? previous.status : null,
