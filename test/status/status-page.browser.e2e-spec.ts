@@ -114,7 +114,7 @@ describe('GET /status in a browser', () => {
     await page.goto(`${app.url}/status`);
     await page.waitForSelector('#live:not([hidden])');
     expect(await page.textContent('#live')).toContain('Live');
-    await page.evaluate(() => Object.assign(window, { loadedOnce: true }));
+    await page.evaluate(() => Object.assign(globalThis, { loadedOnce: true }));
     expect(await page.getAttribute('#service-status-api', 'data-status')).toBe('healthy');
 
     targets.script('status-api', ['fail']);
@@ -123,7 +123,7 @@ describe('GET /status in a browser', () => {
     expect(await page.textContent('#service-status-api .badge')).toBe('degraded');
     expect(await page.locator('#service-status-api .timeline .cell.degraded').count()).toBeGreaterThanOrEqual(3);
     // The same document all along: no navigation happened.
-    expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
     // The worker tolerates 5 failures (its manifest's health.failuresBeforeUnhealthy): still healthy.
     expect(await page.getAttribute('#service-status-worker', 'data-status')).toBe('healthy');
 
