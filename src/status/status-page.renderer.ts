@@ -1,16 +1,8 @@
+import { RecentCheck } from '../health/health-snapshot.repository';
 import { ServiceStatus, SnapshotStatus } from '../services/service.entity';
 
-/** One check on a service's timeline. */
-export interface TimelineCell {
-  version: number;
-  /** Effective status after the check. */
-  status: SnapshotStatus;
-  /** What the check saw (the cell's colour). */
-  observedStatus: SnapshotStatus;
-  checkedAt: Date;
-  latencyMs: number | null;
-  statusMessage: string | null;
-}
+/** One check on a service's timeline (its colour is what the check observed). */
+export type TimelineCell = RecentCheck;
 
 /** One row of the status page. */
 export interface StatusRow {
