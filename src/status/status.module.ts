@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
 import { HealthModule } from '../health/health.module';
-import { RegistryCacheModule } from '../registry-cache/registry-cache.module';
 import { ServicesModule } from '../services/services.module';
 import { StatusController } from './status.controller';
 import { StatusPage } from './status-page.service';
 
 /** `GET /status`: the server-rendered status page and its script. */
 @Module({
-  imports: [RegistryCacheModule, ServicesModule, HealthModule],
+  imports: [ServicesModule, HealthModule],
   controllers: [StatusController],
   providers: [StatusPage],
 })
