@@ -32,6 +32,7 @@ export const STATUS_PAGE_SCRIPT = `'use strict';
   }
 
   async function watch() {
+    show(true, 'Live: this page updates as the registry changes.');
     for (;;) {
       try {
         var response = await fetch('/services?index=' + index + '&wait=60s', { cache: 'no-store' });
