@@ -111,6 +111,8 @@ describe('GET /status in a browser', () => {
 
   it('shows a change of status without a reload, through the watch API', async () => {
     const page = await (await browser({ javaScriptEnabled: true })).newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(new URL(request.url()).pathname + new URL(request.url()).search));
     await page.goto(`${app.url}/status`);
     await page.waitForSelector('#live:not([hidden])');
     expect(await page.textContent('#live')).toContain('Live');
@@ -122,6 +124,9 @@ describe('GET /status in a browser', () => {
     await page.waitForSelector('#service-status-api[data-status="degraded"]', { timeout: 120_000 });
     expect(await page.textContent('#service-status-api .badge')).toBe('degraded');
     expect(await page.locator('#service-status-api .timeline .cell.degraded').count()).toBeGreaterThanOrEqual(3);
+    // It learned of the change from the watch API, then re-read the page in the background.
+    expect(requested.some((url) => /^\/services\?index=\d+&wait=60s$/.test(url))).toBe(true);
+    expect(requested.filter((url) => url === '/status').length).toBeGreaterThanOrEqual(2);
     // The same document all along: no navigation happened.
     expect(await page.evaluate(() => (globalThis as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
     // The worker tolerates 5 failures (its manifest's health.failuresBeforeUnhealthy): still healthy.
