@@ -98,6 +98,10 @@ try {
     await client.query(`INSERT INTO service_health_snapshots (service_slug, version, status, latency_ms, status_code, checked_at, base_url, health_endpoint)
       SELECT 'svc-' || n, v, 'healthy', v, 200, now() - (20 - v) * interval '1 minute', 'http://127.0.0.1:' || (20000 + n), '/healthz'
         FROM generate_series(1, ${SERVICES}) n, generate_series(1, 20) v`);
+    await client.query(`INSERT INTO service_health_latest (service_slug, version, status, observed_status, latency_ms, status_code, checked_at,
+        base_url, health_endpoint, consecutive_successes, since)
+      SELECT service_slug, version, status, status, latency_ms, status_code, checked_at, base_url, health_endpoint, 20, checked_at
+        FROM service_health_snapshots WHERE version = 20`);
     await client.query('ANALYZE');
   });
 

@@ -17,6 +17,7 @@ import { RedisModule } from './redis/redis.module';
 import { RegistryCacheModule } from './registry-cache/registry-cache.module';
 import { REGISTRY_ENTITIES } from './registry-entities';
 import { ServicesModule } from './services/services.module';
+import { StatusModule } from './status/status.module';
 
 /**
  * The HTTP application: API, probes, health poller. Where its data lives is configuration,
@@ -38,6 +39,7 @@ import { ServicesModule } from './services/services.module';
     NetworksApiModule,
     ModuleResourcesModule,
     HealthModule,
+    StatusModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createApiValidationPipe },

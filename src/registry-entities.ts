@@ -1,3 +1,4 @@
+import { ServiceHealthLatestEntity } from './health/service-health-latest.entity';
 import { ServiceHealthSnapshotEntity } from './health/service-health-snapshot.entity';
 import { ModuleResourceContextEntity } from './manifests/module-resource-context.entity';
 import { ModuleVersionEntity } from './manifests/module-version.entity';
@@ -13,6 +14,7 @@ export const REGISTRY_ENTITIES = [
   ServiceNetworkEntity,
   ServiceNetworkMemberEntity,
   ServiceHealthSnapshotEntity,
+  ServiceHealthLatestEntity,
   ModuleResourceContextEntity,
   ModuleVersionEntity,
 ];

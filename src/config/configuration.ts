@@ -68,6 +68,11 @@ export const healthConfig = registerAs('health', () => {
     concurrency: env.SERVICE_HEALTH_CONCURRENCY,
     pollingEnabled: !isEnabled(env.APPHUB_DISABLE_SERVICE_POLLING),
     retentionDays: env.SERVICE_HEALTH_RETENTION_DAYS,
+    /** The default thresholds; a service's manifest (or registration) may set its own. */
+    thresholds: {
+      failuresBeforeUnhealthy: env.SERVICE_HEALTH_FAILURES_BEFORE_UNHEALTHY,
+      successesBeforeHealthy: env.SERVICE_HEALTH_SUCCESSES_BEFORE_HEALTHY,
+    },
   };
 });
 

@@ -9,6 +9,8 @@ describe('validateEnvironment', () => {
       SERVICE_HEALTH_INTERVAL_MS: 30_000,
       SERVICE_HEALTH_TIMEOUT_MS: 5_000,
       SERVICE_HEALTH_RETENTION_DAYS: 7,
+      SERVICE_HEALTH_FAILURES_BEFORE_UNHEALTHY: 3,
+      SERVICE_HEALTH_SUCCESSES_BEFORE_HEALTHY: 1,
       APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE: '1',
       APPHUB_SERVICE_REGISTRY_DUAL_WRITE: '0',
     });
@@ -34,6 +36,8 @@ describe('validateEnvironment', () => {
     ['DATABASE_URL', 'not a url'],
     ['SERVICE_HEALTH_CONCURRENCY', '0'],
     ['SERVICE_HEALTH_RETENTION_DAYS', 'week'],
+    ['SERVICE_HEALTH_FAILURES_BEFORE_UNHEALTHY', '0'],
+    ['SERVICE_HEALTH_SUCCESSES_BEFORE_HEALTHY', '101'],
     ['APPHUB_DISABLE_SERVICE_POLLING', 'maybe'],
     ['LOG_FORMAT', 'yaml'],
   ])('rejects %s=%s naming the variable and its value', (name, value) => {

@@ -99,6 +99,20 @@ export class Environment {
   SERVICE_HEALTH_CONCURRENCY: number = 16;
 
   @IsOptional()
+  @toInteger()
+  @IsInt({ message: 'must be an integer between 1 and 100' })
+  @Min(1, { message: 'must be an integer between 1 and 100' })
+  @Max(100, { message: 'must be an integer between 1 and 100' })
+  SERVICE_HEALTH_FAILURES_BEFORE_UNHEALTHY: number = 3;
+
+  @IsOptional()
+  @toInteger()
+  @IsInt({ message: 'must be an integer between 1 and 100' })
+  @Min(1, { message: 'must be an integer between 1 and 100' })
+  @Max(100, { message: 'must be an integer between 1 and 100' })
+  SERVICE_HEALTH_SUCCESSES_BEFORE_HEALTHY: number = 1;
+
+  @IsOptional()
   @IsIn(BOOLEAN_FLAG, { message: 'must be 0 or 1' })
   APPHUB_DISABLE_SERVICE_POLLING: string = '0';
 

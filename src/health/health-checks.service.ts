@@ -44,9 +44,9 @@ export class HealthChecks {
     throw changedWhileChecked(slug);
   }
 
-  async history(slug: string, limit: number, beforeVersion: number | null): Promise<SnapshotPage> {
+  async history(slug: string, limit: number, beforeVersion: number | null, transitionsOnly: boolean): Promise<SnapshotPage> {
     if (!(await this.snapshots.serviceExists(slug))) throw unknownService(slug);
-    return this.snapshots.history(slug, limit, beforeVersion);
+    return this.snapshots.history(slug, limit, beforeVersion, transitionsOnly);
   }
 }
 

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { IsIntegerQueryParam, POSTGRES_INTEGER_MAX } from '../http/field-rules';
 
-/** `GET /services/:slug/health?limit=&beforeVersion=` */
+/** `GET /services/:slug/health?limit=&beforeVersion=&transitions=` */
 export class HealthHistoryQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50, description: 'Snapshots per page' })
   @IsOptional()
@@ -18,4 +18,13 @@ export class HealthHistoryQuery {
   // `service_health_snapshots.version` is an integer column.
   @IsIntegerQueryParam('beforeVersion', 1, POSTGRES_INTEGER_MAX)
   beforeVersion?: number;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'false',
+    description: 'true: only the checks that changed the effective status (each with previousStatus), newest first',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'transitions must be true or false' })
+  transitions?: 'true' | 'false';
 }

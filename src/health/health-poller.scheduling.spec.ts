@@ -111,6 +111,7 @@ function setUp(options: { intervalMs: number; concurrency?: number; latencyMs?: 
     concurrency: options.concurrency ?? 16,
     pollingEnabled: true,
     retentionDays: 7,
+    thresholds: { failuresBeforeUnhealthy: 3, successesBeforeHealthy: 1 },
   };
   const bus = new InvalidationBus(new RedisConnections({ url: null }), new CountingIndex());
   const due = new DueServices();

@@ -41,7 +41,7 @@ function setUp(backlog: Backlog, retentionDays = 7) {
   const bus = new InvalidationBus(new RedisConnections({ url: null }), new CountingIndex());
   const published: InvalidationEnvelope[] = [];
   bus.subscribe((envelope) => published.push(envelope));
-  const config = { intervalMs: 30_000, timeoutMs: 5_000, concurrency: 16, pollingEnabled: true, retentionDays };
+  const config = { intervalMs: 30_000, timeoutMs: 5_000, concurrency: 16, pollingEnabled: true, retentionDays, thresholds: { failuresBeforeUnhealthy: 3, successesBeforeHealthy: 1 } };
   const retention = new HealthRetention(config, new SchedulerRegistry(), backlog as unknown as HealthSnapshotRepository, bus);
   return { retention, published };
 }

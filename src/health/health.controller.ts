@@ -8,7 +8,7 @@ import { HealthChecks } from './health-checks.service';
 
 export interface HealthHistoryResponse {
   data: HealthSnapshotView[];
-  meta: { slug: string; limit: number; nextBeforeVersion: number | null };
+  meta: { slug: string; limit: number; transitions: boolean; nextBeforeVersion: number | null };
 }
 
 @ApiTags('health')
@@ -17,10 +17,11 @@ export class HealthController {
   constructor(private readonly checks: HealthChecks) {}
 
   @Get('health')
-  @ApiOperation({ summary: 'Health snapshot history of a service, newest first' })
+  @ApiOperation({ summary: 'Health snapshot history of a service, newest first (?transitions=true: its status changes only)' })
   async history(@Param('slug', ServiceSlugPipe) slug: string, @Query() query: HealthHistoryQuery): Promise<HealthHistoryResponse> {
-    const page = await this.checks.history(slug, query.limit, query.beforeVersion ?? null);
-    return { data: page.snapshots, meta: { slug, limit: query.limit, nextBeforeVersion: page.nextBeforeVersion } };
+    const transitions = query.transitions === 'true';
+    const page = await this.checks.history(slug, query.limit, query.beforeVersion ?? null, transitions);
+    return { data: page.snapshots, meta: { slug, limit: query.limit, transitions, nextBeforeVersion: page.nextBeforeVersion } };
   }
 
   @Post('health-check')

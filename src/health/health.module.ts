@@ -18,5 +18,6 @@ import { HealthSnapshotRepository } from './health-snapshot.repository';
   imports: [InvalidationModule, MetricsModule],
   controllers: [HealthController],
   providers: [HealthProber, HealthCheckMetrics, HealthSnapshotRepository, HealthChecks, HealthPoller, HealthRetention],
+  exports: [HealthSnapshotRepository],
 })
 export class HealthModule {}

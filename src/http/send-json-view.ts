@@ -18,7 +18,8 @@ export function sendJsonView(request: Request, response: Response, view: JsonVie
   response.status(status).type('application/json').send(view.body);
 }
 
-function matches(header: string | undefined, etag: string): boolean {
+/** Whether an `If-None-Match` header names `etag` (or is `*`), whatever the request's `Cache-Control` says. */
+export function matches(header: string | undefined, etag: string): boolean {
   if (!header) return false;
   if (header.trim() === '*') return true;
   return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);

@@ -40,6 +40,15 @@ describe('ManifestValidator', () => {
     expect(descriptorProblems(readJson('config.json'))).toEqual([]);
   });
 
+  it('accepts a service\'s own health thresholds and reports bad ones at their path', () => {
+    expect(manifestProblems([service({ health: { failuresBeforeUnhealthy: 5 } }), service({ slug: 'b', health: {} })])).toEqual([]);
+    expect(manifestProblems([service({ health: { failuresBeforeUnhealthy: 0, successesBeforeHealthy: 1.5, successBeforePassing: 2 } })])).toEqual([
+      'm.json: [0].health.successBeforePassing: unknown key (allowed here: failuresBeforeUnhealthy, successesBeforeHealthy)',
+      'm.json: [0].health.failuresBeforeUnhealthy: must be at least 1, got a number (0)',
+      'm.json: [0].health.successesBeforeHealthy: must be an integer, got a number (1.5)',
+    ]);
+  });
+
   it('accepts a bare array of services and reports paths from the list', () => {
     expect(manifestProblems([service()])).toEqual([]);
     expect(manifestProblems([service(), service({ baseUrl: 'mailto:x@example.com' })])).toEqual([
@@ -86,7 +95,7 @@ describe('ManifestValidator', () => {
 
   it('stays strict on manifest files: an unknown key in a service or network is an error', () => {
     expect(manifestProblems({ services: [service({ healthEndpont: '/healthz' })], networks: [network([{ serviceSlug: 'a', app }], { lauchOrder: [] })] })).toEqual([
-      'm.json: services[0].healthEndpont: unknown key (allowed here: slug, displayName, kind, baseUrl, healthEndpoint, openapiPath, devCommand, workingDir, capabilities, metadata, tags, env)',
+      'm.json: services[0].healthEndpont: unknown key (allowed here: slug, displayName, kind, baseUrl, healthEndpoint, openapiPath, devCommand, workingDir, capabilities, metadata, tags, env, health)',
       'm.json: networks[0].lauchOrder: unknown key (allowed here: id, name, description, repoUrl, dockerfilePath, tags, env, launchOrder, services)',
     ]);
   });

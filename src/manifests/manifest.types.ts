@@ -47,6 +47,8 @@ export interface ServiceEntry<V = string> {
   metadata?: JsonObject;
   tags?: Tag[];
   env?: EnvEntry<V>[];
+  /** The service's own health thresholds (absent ones are the environment's defaults). */
+  health?: { failuresBeforeUnhealthy?: number; successesBeforeHealthy?: number };
 }
 
 export interface NetworkApp<V = string> {

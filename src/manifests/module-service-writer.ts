@@ -53,6 +53,7 @@ export class ModuleServiceWriter {
       moduleId,
       capabilities: definition.capabilities,
       metadata: definition.metadata,
+      health: definition.health,
     });
     // The ownership check ran under the module lock; only a concurrent registration gets here.
     if (!written) throw new ConflictException(`service slug '${definition.slug}' was just registered by someone else`);

@@ -97,7 +97,8 @@ export class ServiceDirectory {
     });
   }
 
-  private async dataset(): Promise<ServicesDataset> {
+  /** Every service at one registry index (cached): what the status page and its metrics read too. */
+  async dataset(): Promise<ServicesDataset> {
     const dataset = await this.cache.get(DATASET_KEY, REGISTRY, () => this.source.loadServices());
     this.cache.observeIndex(dataset.index);
     return dataset;

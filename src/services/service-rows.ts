@@ -3,6 +3,7 @@ import { DataSource, EntityManager, QueryDeepPartialEntity } from 'typeorm';
 import { PatchServiceDto } from './dto/patch-service.dto';
 import { RegisterServiceDto } from './dto/register-service.dto';
 import { ServiceEntity, ServiceSource } from './service.entity';
+import { HealthThresholdOverride } from './service-health-thresholds';
 import { DEFAULT_HEALTH_ENDPOINT, externalServiceId } from './service-identity';
 
 /** A `services` row as its owner (a module's import, or an external registration) declares it. */
@@ -17,6 +18,8 @@ export interface DeclaredService {
   moduleId: string | null;
   capabilities?: unknown;
   metadata?: Record<string, unknown>;
+  /** The service's own health thresholds (absent: the defaults). */
+  health?: HealthThresholdOverride | null;
 }
 
 export interface RegisterResult {
@@ -25,7 +28,9 @@ export interface RegisterResult {
 }
 
 /** The fields a patch may change. */
-const PATCHABLE = ['baseUrl', 'status', 'statusMessage', 'capabilities', 'metadata', 'lastHealthyAt'] as const;
+const PATCHABLE = ['baseUrl', 'status', 'statusMessage', 'capabilities', 'metadata', 'lastHealthyAt', 'health'] as const;
+/** The fields a patch writes to the column of the same name. */
+const PATCHED_COLUMNS = ['baseUrl', 'status', 'statusMessage', 'capabilities', 'metadata', 'lastHealthyAt'] as const;
 
 /**
  * The writes to the `services` table, each on the DataSource or transaction it is given (the
@@ -45,8 +50,9 @@ export class ServiceRows {
    */
   async upsert(manager: EntityManager, service: DeclaredService): Promise<{ created: boolean } | null> {
     const [row]: { created: boolean }[] = await manager.query(
-      `INSERT INTO services (id, slug, display_name, kind, base_url, health_endpoint, source, module_id, capabilities, metadata, next_health_check_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, now())
+      `INSERT INTO services (id, slug, display_name, kind, base_url, health_endpoint, source, module_id, capabilities, metadata,
+                             health_failures_before_unhealthy, health_successes_before_healthy, next_health_check_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, now())
        ON CONFLICT (slug) DO UPDATE SET
          display_name = EXCLUDED.display_name,
          kind = EXCLUDED.kind,
@@ -54,6 +60,8 @@ export class ServiceRows {
          health_endpoint = EXCLUDED.health_endpoint,
          capabilities = EXCLUDED.capabilities,
          metadata = EXCLUDED.metadata,
+         health_failures_before_unhealthy = EXCLUDED.health_failures_before_unhealthy,
+         health_successes_before_healthy = EXCLUDED.health_successes_before_healthy,
          next_health_check_at = CASE
            WHEN services.base_url IS DISTINCT FROM EXCLUDED.base_url
              OR services.health_endpoint IS DISTINCT FROM EXCLUDED.health_endpoint
@@ -72,6 +80,8 @@ export class ServiceRows {
         service.moduleId,
         service.capabilities === undefined ? null : JSON.stringify(service.capabilities),
         JSON.stringify(service.metadata ?? {}),
+        service.health?.failuresBeforeUnhealthy ?? null,
+        service.health?.successesBeforeHealthy ?? null,
       ],
     );
     return row ?? null;
@@ -98,7 +108,11 @@ export class ServiceRows {
   /** Applies an operator's patch; an unknown slug is a 404. */
   async patch(dataSource: DataSource, slug: string, patch: PatchServiceDto): Promise<void> {
     const changes: QueryDeepPartialEntity<ServiceEntity> = {};
-    for (const field of PATCHABLE) if (patch[field] !== undefined) Object.assign(changes, { [field]: patch[field] });
+    for (const field of PATCHED_COLUMNS) if (patch[field] !== undefined) Object.assign(changes, { [field]: patch[field] });
+    if (patch.health !== undefined) {
+      changes.healthFailuresBeforeUnhealthy = patch.health?.failuresBeforeUnhealthy ?? null;
+      changes.healthSuccessesBeforeHealthy = patch.health?.successesBeforeHealthy ?? null;
+    }
     // A new base URL makes the service due for a check (the CASE reads the row's old value).
     if (patch.baseUrl !== undefined) changes.nextHealthCheckAt = () => 'CASE WHEN base_url IS DISTINCT FROM :baseUrl THEN now() ELSE next_health_check_at END';
     const result = await dataSource

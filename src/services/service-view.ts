@@ -2,7 +2,16 @@ import { ServiceSource, ServiceStatus, SnapshotStatus } from './service.entity';
 
 /** The latest health check of a service as its view shows it (`health`; the history adds version and metadata). */
 export interface ServiceHealthView {
+  /** The effective status: it changes only after the thresholds' checks in a row. */
   status: SnapshotStatus;
+  /** What this check itself saw. */
+  observedStatus: SnapshotStatus;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+  /** When the effective status last changed (null for checks stored before thresholds existed). */
+  since: string | null;
+  /** The observed status changed more than 3 times in the last 10 checks. */
+  flapping: boolean;
   statusMessage: string | null;
   checkedAt: string;
   latencyMs: number | null;

@@ -17,6 +17,10 @@ export type SnapshotStatus = (typeof SNAPSHOT_STATUSES)[number];
 @Check('services_source_check', `source IN ('module', 'external')`)
 @Check('services_status_check', `status IN ('unknown', 'healthy', 'degraded', 'unreachable')`)
 @Check('services_module_id_check', `(source = 'module') = (module_id IS NOT NULL)`)
+@Check(
+  'services_health_thresholds_check',
+  `health_failures_before_unhealthy BETWEEN 1 AND 100 AND health_successes_before_healthy BETWEEN 1 AND 100`,
+)
 @Index('services_module_id_idx', ['moduleId'])
 @Index('services_next_health_check_at_idx', ['nextHealthCheckAt'])
 export class ServiceEntity {
@@ -58,6 +62,14 @@ export class ServiceEntity {
 
   @Column({ name: 'last_healthy_at', type: 'timestamptz', nullable: true })
   lastHealthyAt!: Date | null;
+
+  /** The service's own `failuresBeforeUnhealthy` (manifest or API `health`); null: SERVICE_HEALTH_FAILURES_BEFORE_UNHEALTHY. */
+  @Column({ name: 'health_failures_before_unhealthy', type: 'integer', nullable: true })
+  healthFailuresBeforeUnhealthy!: number | null;
+
+  /** The service's own `successesBeforeHealthy`; null: SERVICE_HEALTH_SUCCESSES_BEFORE_HEALTHY. */
+  @Column({ name: 'health_successes_before_healthy', type: 'integer', nullable: true })
+  healthSuccessesBeforeHealthy!: number | null;
 
   /** Highest health snapshot version handed out for this slug (see the health poller). */
   @Column({ name: 'health_version', type: 'integer', default: 0 })

@@ -24,6 +24,11 @@ interface DatasetRow {
   manifest_module_version: number | null;
   manifest_checksum: string | null;
   health_status: SnapshotStatus | null;
+  health_observed_status: SnapshotStatus | null;
+  health_consecutive_failures: number | null;
+  health_consecutive_successes: number | null;
+  health_since: Date | null;
+  health_flapping: boolean | null;
   health_status_message: string | null;
   health_checked_at: Date | null;
   health_latency_ms: number | null;
@@ -35,11 +40,12 @@ interface DatasetRow {
 
 /**
  * The services reads. The dataset is every service with its active manifest, its latest
- * health snapshot and its module contexts, in one statement (one round trip, whatever the
- * number of services): hand-written SQL, as four joined tables and the index in one statement
- * have no repository form. The latest snapshot comes from a backward probe of the unique
- * (service_slug, version) index per service, never from a scan of the snapshots table. Each
- * read takes the registry index in the same statement, so it matches the data.
+ * health and its module contexts, in one statement (one round trip, whatever the number of
+ * services): hand-written SQL, as four joined tables and the index in one statement have no
+ * repository form. The latest health is the service's row of `service_health_latest` (one
+ * row per service, written with each snapshot), so the read never touches the snapshots
+ * table, however large it grows. Each read takes the registry index in the same statement, so
+ * it matches the data.
  */
 @Injectable()
 export class ServicesDatasetQuery {
@@ -48,18 +54,15 @@ export class ServicesDatasetQuery {
            s.module_id, s.status, s.status_message, s.capabilities, s.metadata, s.last_healthy_at,
            s.created_at, s.updated_at,
            m.module_id AS manifest_module_id, m.module_version AS manifest_module_version, m.checksum AS manifest_checksum,
-           h.status AS health_status, h.status_message AS health_status_message, h.checked_at AS health_checked_at,
-           h.latency_ms AS health_latency_ms, h.status_code AS health_status_code, h.base_url AS health_base_url,
-           h.health_endpoint AS health_endpoint, c.module_ids AS context_module_ids
+           h.status AS health_status, h.observed_status AS health_observed_status,
+           h.consecutive_failures AS health_consecutive_failures, h.consecutive_successes AS health_consecutive_successes,
+           h.since AS health_since, h.flapping AS health_flapping, h.status_message AS health_status_message,
+           h.checked_at AS health_checked_at, h.latency_ms AS health_latency_ms, h.status_code AS health_status_code,
+           h.base_url AS health_base_url, h.health_endpoint AS health_endpoint, c.module_ids AS context_module_ids
       FROM (SELECT ${RegistryIndex.CURRENT_SQL} AS value) idx
       LEFT JOIN services s ON true
       LEFT JOIN service_manifests m ON m.service_slug = s.slug AND m.superseded_at IS NULL
-      LEFT JOIN LATERAL (
-             SELECT status, status_message, checked_at, latency_ms, status_code, base_url, health_endpoint
-               FROM service_health_snapshots
-              WHERE service_slug = s.slug
-              ORDER BY version DESC
-              LIMIT 1) h ON true
+      LEFT JOIN service_health_latest h ON h.service_slug = s.slug
       LEFT JOIN LATERAL (
              SELECT array_agg(module_id ORDER BY module_id) AS module_ids
                FROM module_resource_contexts
@@ -142,6 +145,11 @@ function toRegistryService(row: DatasetRow): RegistryService {
         ? null
         : {
             status: row.health_status,
+            observedStatus: row.health_observed_status!,
+            consecutiveFailures: row.health_consecutive_failures!,
+            consecutiveSuccesses: row.health_consecutive_successes!,
+            since: row.health_since!.toISOString(),
+            flapping: row.health_flapping!,
             statusMessage: row.health_status_message,
             checkedAt: row.health_checked_at!.toISOString(),
             latencyMs: row.health_latency_ms,

@@ -11,5 +11,6 @@ import { ServicesDatasetQuery } from './services-dataset.query';
   imports: [RegistryCacheModule],
   controllers: [ServicesController],
   providers: [ServiceDirectory, ServicesDatasetQuery, ServiceRows, ServiceWriter],
+  exports: [ServiceDirectory],
 })
 export class ServicesModule {}

@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { healthConfig } from '../../src/config/configuration';
 import { buildDataSourceOptions } from '../../src/database/data-source-options';
 import { HealthSnapshotRepository } from '../../src/health/health-snapshot.repository';
 import { eventually } from '../support/eventually';
@@ -39,7 +40,7 @@ describe('claiming due health checks (two replicas, one Postgres)', () => {
   beforeAll(async () => {
     database = await TestDatabase.migrated();
     replicas = await Promise.all([0, 1].map(() => new DataSource(buildDataSourceOptions(database.url, REGISTRY_ENTITIES)).initialize()));
-    [a, b] = replicas.map((dataSource) => new HealthSnapshotRepository(dataSource));
+    [a, b] = replicas.map((dataSource) => new HealthSnapshotRepository(dataSource, healthConfig()));
   });
 
   afterAll(async () => {

@@ -45,7 +45,7 @@ interface ServiceView {
 
 interface HistoryPage {
   data: Snapshot[];
-  meta: { slug: string; limit: number; nextBeforeVersion: number | null };
+  meta: { slug: string; limit: number; transitions: boolean; nextBeforeVersion: number | null };
 }
 
 interface ErrorBody {
@@ -230,6 +230,13 @@ describe('health polling against real targets', () => {
       expect(snapshot).toEqual({
         version: 1,
         status: 'degraded',
+        // The first check of a service sets its status: there is no earlier state to keep.
+        observedStatus: 'degraded',
+        consecutiveFailures: 1,
+        consecutiveSuccesses: 0,
+        since: expect.any(String),
+        flapping: false,
+        previousStatus: 'unknown',
         statusMessage: 'HTTP 500 Internal Server Error: database connection lost',
         checkedAt: expect.any(String),
         latencyMs: expect.any(Number),
@@ -279,7 +286,7 @@ describe('health polling against real targets', () => {
       const page = (await first.json()) as HistoryPage;
       expect(page.data).toHaveLength(2);
       expect(page.data[0].version).toBeGreaterThan(page.data[1].version);
-      expect(page.meta).toEqual({ slug: 'alpha', limit: 2, nextBeforeVersion: page.data[1].version });
+      expect(page.meta).toEqual({ slug: 'alpha', limit: 2, transitions: false, nextBeforeVersion: page.data[1].version });
       expect(page.data[0]).toMatchObject({ status: 'healthy', statusCode: 200, baseUrl: `${targets.url}/ok/alpha`, healthEndpoint: '/healthz' });
 
       const rest = (await (await app.fetch(`/services/alpha/health?limit=500&beforeVersion=${page.meta.nextBeforeVersion}`)).json()) as HistoryPage;
@@ -292,7 +299,7 @@ describe('health polling against real targets', () => {
 
     it('defaults to 50 snapshots and returns an empty page for a service never checked', async () => {
       await register('golf', `${targets.url}/ok/golf`, { due: false });
-      expect(await (await app.fetch('/services/golf/health')).json()).toEqual({ data: [], meta: { slug: 'golf', limit: 50, nextBeforeVersion: null } });
+      expect(await (await app.fetch('/services/golf/health')).json()).toEqual({ data: [], meta: { slug: 'golf', limit: 50, transitions: false, nextBeforeVersion: null } });
     });
 
     it.each([['limit=0'], ['limit=501'], ['limit=ten'], ['limit=1.5'], ['beforeVersion=0'], ['beforeVersion=-3'], ['order=asc']])(

@@ -127,6 +127,21 @@ describe('the rollback path (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0): the sa
     expect(shared.connections).toBe(0);
   });
 
+  it('serves the status page from the private store, with its ETag', async () => {
+    const page = await app.fetch('/status');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await page.text();
+    for (const slug of ['billing', 'observatory-dashboard', 'observatory-admin']) expect(html).toContain(`<tr id="service-${slug}"`);
+    expect(html).toMatch(/<tr id="service-billing" data-slug="billing" data-status="healthy">[\s\S]*?<li class="cell healthy"/);
+    // (fetch sends Cache-Control: no-cache with it, as a browser's script does.)
+    const again = await app.fetch('/status', { headers: { 'If-None-Match': page.headers.get('etag')! } });
+    // 304 unless a health check landed in between (the page then changed).
+    if (again.headers.get('etag') === page.headers.get('etag')) expect(again.status).toBe(304);
+    else expect(again.status).toBe(200);
+    expect(shared.connections).toBe(0);
+  });
+
   it('keeps what it was told across a restart on the same folder; the seed changes nothing the second time', async () => {
     await app.stop();
     app = await AppProcess.start({ env: env() });

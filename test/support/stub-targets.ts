@@ -11,14 +11,19 @@ export interface StubHit {
   closedAt: number | null;
 }
 
+/** What a stub target does with a request. */
+export type StubBehaviour = 'ok' | 'slow' | 'fail' | 'hang';
+
 /**
  * Health endpoints to check, on 127.0.0.1. The first path segment picks the behaviour, the
  * rest is free (use it to tell targets apart): `/ok/…` answers 200, `/slow/…` answers 200
  * after 50 ms, `/fail/…` answers 500 with `database connection lost`, `/hang/…` never
- * answers. Every request is recorded.
+ * answers. `/script/NAME/…` behaves as `script(NAME, …)` says, request by request (a target
+ * that fails twice then recovers). Every request is recorded.
  */
 export class StubTargets {
   readonly hits: StubHit[] = [];
+  private readonly scripts = new Map<string, StubBehaviour[]>();
   /** Requests received and not answered yet. */
   open = 0;
   private readonly openWaiters = new Set<{ count: number; resolve: () => void }>();
@@ -54,6 +59,15 @@ export class StubTargets {
     return new Promise((resolve) => this.openWaiters.add({ count, resolve }));
   }
 
+  /**
+   * What the next requests to `/script/NAME/…` get, in order; the last behaviour then stays
+   * (`script('api', ['ok'])` switches it to healthy for good). A script never set answers 200.
+   */
+  script(name: string, behaviours: StubBehaviour[]): void {
+    if (behaviours.length === 0) throw new Error('a script needs at least one behaviour');
+    this.scripts.set(name, [...behaviours]);
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     this.server.close();
@@ -75,7 +89,8 @@ export class StubTargets {
       this.open--;
       hit.closedAt = Date.now();
     });
-    const behaviour = path.split('/')[1];
+    const [, first, name] = path.split('/');
+    const behaviour = first === 'script' ? this.nextScripted(name) : first;
     if (behaviour === 'ok') {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     } else if (behaviour === 'slow') {
@@ -88,5 +103,10 @@ export class StubTargets {
     } else {
       response.writeHead(404).end('no such stub');
     }
+  }
+
+  private nextScripted(name: string): StubBehaviour {
+    const script = this.scripts.get(name) ?? ['ok'];
+    return script.length > 1 ? script.shift()! : script[0];
   }
 }

@@ -2,11 +2,13 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsIn, IsISO8601, IsObject, IsOptional, IsString, IsUrl, Length, ValidateIf } from 'class-validator';
 import { IsJsonAsSent, IsOptionalNotNull, IsSingleLineText } from '../../http/field-rules';
 import { SERVICE_STATUSES, ServiceStatus } from '../service.entity';
+import { HealthThresholdsInput, IsHealthThresholds } from './health-thresholds.field';
 
 /**
  * `PATCH /services/:slug`: the fields an operator may change; absent fields stay as they are.
  * `statusMessage`, `capabilities` and `lastHealthyAt` may be set to null (their columns are
- * nullable); `baseUrl`, `status` and `metadata` may not.
+ * nullable); `baseUrl`, `status` and `metadata` may not. `health` replaces the service's own
+ * thresholds (null: back to the defaults).
  */
 export class PatchServiceDto {
   @ApiPropertyOptional({ example: 'http://127.0.0.1:8080' })
@@ -43,4 +45,8 @@ export class PatchServiceDto {
   @ValidateIf((_, value) => value !== null && value !== undefined)
   @IsISO8601({ strict: true }, { message: 'lastHealthyAt must be an ISO 8601 timestamp or null' })
   lastHealthyAt?: string | null;
+
+  @ValidateIf((_, value) => value !== null && value !== undefined)
+  @IsHealthThresholds()
+  health?: HealthThresholdsInput | null;
 }

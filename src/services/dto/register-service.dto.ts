@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsObject, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
 import { IsJsonAsSent, IsSingleLineText } from '../../http/field-rules';
 import { SERVICE_SLUG } from '../../identifiers';
+import { HealthThresholdsInput, IsHealthThresholds } from './health-thresholds.field';
 
 /**
  * `POST /services`: register (or update) an external service. Every string in the body is at
@@ -49,4 +50,8 @@ export class RegisterServiceDto {
   @IsObject({ message: 'metadata must be a JSON object' })
   @IsJsonAsSent()
   metadata?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsHealthThresholds()
+  health?: HealthThresholdsInput | null;
 }
