@@ -27,7 +27,7 @@ import { ServicesModule } from './services/services.module';
 @Module({
   imports: [
     RegistryConfigModule,
-    DatabaseModule.forRoot({ entities: REGISTRY_ENTITIES, migrateOnStart: true, connectAttempts: 10 }),
+    DatabaseModule.forRoot({ entities: REGISTRY_ENTITIES, migrateOnStart: true, connectWithinMs: 5_000 }),
     RedisModule,
     ScheduleModule.forRoot(),
     PrivateStoreSeedModule,
