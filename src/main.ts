@@ -26,7 +26,7 @@ const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  * own (Redis, Postgres, the HTTP server once responses say `Connection: close`); this is the
  * last resort should something else hang.
  */
-const SHUTDOWN_TIMEOUT_MS = 10_000;
+const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 async function bootstrap(): Promise<void> {
   const environment = validateEnvironment(process.env);

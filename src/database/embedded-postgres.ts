@@ -16,6 +16,8 @@ const DATABASE = 'service_registry';
 const START_TIMEOUT_MS = 60_000;
 /** How long a server left behind by a dead process gets to stop before start-up gives up. */
 const ORPHAN_STOP_TIMEOUT_MS = 30_000;
+/** How long shutdown waits for the server this process started to stop (a frozen one never does). */
+const STOP_TIMEOUT_MS = 5_000;
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -80,11 +82,24 @@ export class EmbeddedPostgres {
     return this.url;
   }
 
+  /**
+   * Stops the server if this process started it, within `STOP_TIMEOUT_MS`: one that does not
+   * stop in time is left running for the next start to stop (its owner, this process, is gone).
+   */
   async stop(): Promise<void> {
     if (!this.server) return;
     const server = this.server;
     this.server = null;
-    await server.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      server.stop().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!stopped) {
+      this.logger.warn(`Embedded Postgres on port ${this.port} did not stop within ${STOP_TIMEOUT_MS / 1000} s; the next start stops it`);
+      return;
+    }
     await rm(this.ownerFile, { force: true });
     this.logger.log(`Stopped embedded Postgres on port ${this.port}`);
   }
