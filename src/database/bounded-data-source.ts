@@ -23,6 +23,7 @@ export async function connectDataSource(options: DataSourceOptions, described: s
       return await new DataSource(options).initialize();
     } catch (error) {
       const failure = describeConnectionFailure(error);
+      if (!failure) throw error;
       if (!failure.transient || Date.now() + RETRY_DELAY_MS >= deadline) {
         throw new StartFailure(`cannot connect to ${described}: ${failure.reason}`);
       }

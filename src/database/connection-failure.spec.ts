@@ -11,12 +11,16 @@ describe('describeConnectionFailure', () => {
     ['3D000', 'database "nope" does not exist', 'database missing', false],
     ['57P03', 'the database system is starting up', 'the server is starting or shutting down', true],
   ])('names %s in an operator\'s words', (code, message, reason, transient) => {
-    const described = describeConnectionFailure(failure(code, message));
+    const described = describeConnectionFailure(failure(code, message))!;
     expect(described).toEqual({ reason: `${reason} (${message})`, transient });
   });
 
   it('says a port that never answers or hangs up may not be Postgres', () => {
-    expect(describeConnectionFailure(failure(undefined, 'timeout expired')).reason).toMatch(/^no answer \(is it a Postgres server\?\)/);
-    expect(describeConnectionFailure(failure(undefined, 'Connection terminated unexpectedly')).reason).toMatch(/^the server closed the connection/);
+    expect(describeConnectionFailure(failure(undefined, 'timeout expired'))!.reason).toMatch(/^no answer \(is it a Postgres server\?\)/);
+    expect(describeConnectionFailure(failure(undefined, 'Connection terminated unexpectedly'))!.reason).toMatch(/^the server closed the connection/);
+  });
+
+  it('leaves errors that are not about reaching the database to their own report', () => {
+    expect(describeConnectionFailure(new Error('Entity metadata for ServiceEntity#manifest was not found'))).toBeNull();
   });
 });

@@ -5,8 +5,11 @@ export interface ConnectionFailure {
   transient: boolean;
 }
 
-/** Classifies an error from connecting with `pg` (TypeORM passes the driver's error through). */
-export function describeConnectionFailure(error: unknown): ConnectionFailure {
+/**
+ * Classifies an error from connecting with `pg` (TypeORM passes the driver's error through);
+ * null when it is not about reaching or entering the database (say, a bad entity definition).
+ */
+export function describeConnectionFailure(error: unknown): ConnectionFailure | null {
   const { code, message = String(error) } = (error ?? {}) as { code?: string; message?: string };
   const detail = ` (${message})`;
   switch (code) {
@@ -33,5 +36,7 @@ export function describeConnectionFailure(error: unknown): ConnectionFailure {
   if (/terminated unexpectedly|unexpected message|ECONNRESET/i.test(message)) {
     return { reason: `the server closed the connection (is it a Postgres server?)${detail}`, transient: false };
   }
-  return { reason: message, transient: false };
+  if (/\bSSL\b|certificate/i.test(message)) return { reason: `TLS failed${detail}`, transient: false };
+  if (code?.startsWith('08') || code?.startsWith('28')) return { reason: message, transient: false };
+  return null;
 }
