@@ -40,8 +40,11 @@ export class RegistryDatabaseServer extends DatabaseServer implements OnApplicat
 class DatabaseServerModule {}
 
 /**
- * Closes the DataSource before TypeORM's own shutdown hook would (which waits on the server
- * without a bound): within a couple of seconds, even if Postgres is frozen or gone.
+ * Closes the DataSource before TypeORM's own shutdown hook would, within a couple of seconds
+ * whatever Postgres does. pg's pool normally makes this quick even with a frozen server (idle
+ * connections are ended without waiting for the server's goodbye, busy ones are cut), which
+ * the fault suite checks; the bound is there so that nothing the close awaits can hold the
+ * process.
  */
 @Injectable()
 class BoundedDatabaseClose implements BeforeApplicationShutdown {

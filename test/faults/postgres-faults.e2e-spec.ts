@@ -81,4 +81,5 @@ describe('Postgres faults at shutdown', () => {
     // The owner still serves from the thawed server.
     expect((await owner.fetch('/services')).status).toBe(200);
   });
+
 });
