@@ -81,5 +81,4 @@ describe('Postgres faults at shutdown', () => {
     // The owner still serves from the thawed server.
     expect((await owner.fetch('/services')).status).toBe(200);
   });
-
 });
