@@ -90,6 +90,7 @@ export class EmbeddedPostgres {
     if (!this.server) return;
     const server = this.server;
     this.server = null;
+    runningHere.delete(this);
     let timer: NodeJS.Timeout | undefined;
     const stopped = await Promise.race([
       server.stop().then(() => true),
@@ -184,6 +185,7 @@ export class EmbeddedPostgres {
     }
     await server.start().catch(failure('start'));
     this.server = server;
+    runningHere.add(this);
     await writeFile(this.ownerFile, String(process.pid));
     this.logger.log(`Started embedded Postgres on 127.0.0.1:${port} (data in ${dataDir})`);
   }
@@ -274,9 +276,10 @@ const EXIT_HOOK_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', '
  * which TypeScript's CommonJS resolution cannot type, hence the local interface.
  *
  * Loading it installs an exit hook that, on SIGTERM, SIGINT or even SIGHUP, stops every server
- * it started and calls process.exit: in the middle of the app's drain, with requests still
- * being served. This process stops its server itself, last in its shutdown, so the hook's
- * listeners are removed as soon as the package is loaded.
+ * it started and calls process.exit, even in the app, in the middle of its drain with requests
+ * still being served. Its listeners are removed as soon as the package is loaded: the app stops
+ * its server last in its own shutdown, and processes that handle no signal themselves (the CLI,
+ * the test runner) call `stopEmbeddedServersOnSignals`.
  */
 function loadEmbeddedPostgres(): new (options: Record<string, unknown>) => EmbeddedPostgresServer {
   const before = new Map(EXIT_HOOK_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
@@ -288,6 +291,32 @@ function loadEmbeddedPostgres(): new (options: Record<string, unknown>) => Embed
     }
   }
   return loaded.default;
+}
+
+/** The servers this process started and has not stopped. */
+const runningHere = new Set<EmbeddedPostgres>();
+let signalsHandled = false;
+
+/**
+ * For a process that handles no stop signal itself (a CLI run interrupted with Ctrl-C, the test
+ * runner): on SIGINT, SIGTERM or SIGHUP, stops the servers this process started, then lets the
+ * signal end the process. Not for the app: its shutdown stops its server, and a listener left
+ * here would keep Nest's re-raised signal from ending it.
+ */
+export function stopEmbeddedServersOnSignals(): void {
+  if (signalsHandled) return;
+  signalsHandled = true;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      if (process.listenerCount(signal) > 1) return;
+      process.removeListener(signal, onSignal);
+      // With no listener left, the signal ends the process the moment it is raised again.
+      const raise = () => process.kill(process.pid, signal);
+      if (runningHere.size === 0) raise();
+      else void Promise.allSettled([...runningHere].map((server) => server.stop())).then(raise);
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 /** The parent pid of `pid` (Linux `/proc`), or null when it cannot be read. */
