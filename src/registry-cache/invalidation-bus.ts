@@ -145,7 +145,12 @@ export class InvalidationBus implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   private async send(connection: Redis, envelope: InvalidationEnvelope): Promise<void> {
-    if (!(await this.redis.commandReady(PUBLISH_TIMEOUT_MS))) throw new Error(`connection is ${connection.status}`);
+    // Still connecting (a CLI run that just started): worth a short wait. Lost (reconnecting,
+    // closed): Redis is known to be away, fail now.
+    const connecting = ['wait', 'connecting', 'connect'].includes(connection.status);
+    if (connection.status !== 'ready' && (!connecting || !(await this.redis.commandReady(PUBLISH_TIMEOUT_MS)))) {
+      throw new Error(`connection is ${connection.status}`);
+    }
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
