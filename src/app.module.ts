@@ -28,7 +28,7 @@ import { StatusModule } from './status/status.module';
 @Module({
   imports: [
     RegistryConfigModule,
-    DatabaseModule.forRoot({ entities: REGISTRY_ENTITIES, migrateOnStart: true, connectAttempts: 10 }),
+    DatabaseModule.forRoot({ entities: REGISTRY_ENTITIES, migrateOnStart: true, connectWithinMs: 5_000 }),
     RedisModule,
     ScheduleModule.forRoot(),
     PrivateStoreSeedModule,

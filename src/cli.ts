@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
 import { createCliLogger } from './cli-logger';
+import { redactUrls } from './config/redacted-url';
 import { CliModule } from './cli.module';
 
+/** One line on stderr, passwords in URLs hidden; exit code 1 once the command has closed its connections. */
 function fail(reason: string): void {
-  process.stderr.write(`error: ${reason}\n`);
+  process.stderr.write(`error: ${redactUrls(reason)}\n`);
   process.exitCode = 1;
 }
 

@@ -8,6 +8,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { redisConfig, registryConfig } from './config/configuration';
 import { EnvironmentError, validateEnvironment } from './config/environment';
+import { redactUrls } from './config/redacted-url';
 import { configureHttp } from './http/configure-http';
 import { createHttpLogger } from './logging/http-logger';
 import { createNestLogger } from './logging/nest-logger';
@@ -18,7 +19,14 @@ import { describeStart } from './logging/start-summary';
  * The signals that stop the app (Kubernetes and `docker stop` send SIGTERM, Ctrl-C SIGINT).
  * No other: Nest's default list also holds SIGUSR2, SIGHUP, SIGQUIT… and would shut down on them.
  */
-const STOP_SIGNALS = ['SIGTERM', 'SIGINT'];
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * How long shutdown may take after the drain. Every connection closes within a bound of its
+ * own (Redis, Postgres, the HTTP server once responses say `Connection: close`); this is the
+ * last resort should something else hang.
+ */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
 
 async function bootstrap(): Promise<void> {
   const environment = validateEnvironment(process.env);
@@ -33,11 +41,28 @@ async function bootstrap(): Promise<void> {
   // First middleware: every response carries X-Request-Id and is logged, even one the body parser refuses.
   app.use(createHttpLogger(rootLogger()));
   configureHttp(app);
-  app.enableShutdownHooks(STOP_SIGNALS);
+  app.enableShutdownHooks([...STOP_SIGNALS]);
+  exitIfShutdownHangs(environment.SHUTDOWN_DRAIN_MS + SHUTDOWN_TIMEOUT_MS);
   writeHeapSnapshotsOn('SIGUSR2');
   await app.listen(environment.PORT);
   const { useSharedState, dualWrite } = registryConfig();
   new Logger('Bootstrap').log(describeStart({ url: await app.getUrl(), useSharedState, dualWrite, redisUrl: redisConfig().url }));
+}
+
+/**
+ * Ends the process `timeoutMs` after the first stop signal if the shutdown hooks have not.
+ * One-shot listeners: Nest re-raises the signal once its hooks have run, and with no listener
+ * left Node's default action ends the process.
+ */
+function exitIfShutdownHangs(timeoutMs: number): void {
+  const arm = (signal: NodeJS.Signals) => {
+    for (const other of STOP_SIGNALS) process.removeListener(other, arm);
+    setTimeout(() => {
+      process.stderr.write(`service-registry: shutdown on ${signal} did not finish within ${timeoutMs} ms; exiting\n`);
+      process.exit(1);
+    }, timeoutMs).unref();
+  };
+  for (const signal of STOP_SIGNALS) process.once(signal, arm);
 }
 
 /**
@@ -59,8 +84,9 @@ function writeHeapSnapshotsOn(signal: NodeJS.Signals): void {
   });
 }
 
+/** One line, no stack, no password: what stopped the start. */
 bootstrap().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactUrls((error instanceof Error ? error.message : String(error)).split('\n')[0]);
   const reason = error instanceof EnvironmentError ? message : `service-registry failed to start: ${message}`;
   process.stderr.write(`${reason}\n`);
   process.exit(1);

@@ -1,6 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { backfillReportLines } from './backfill-report';
-import { moduleSources, parseVariable, rejectArguments } from './cli-arguments';
+import { moduleSources, parseLockTimeout, parseVariable, rejectArguments } from './cli-arguments';
 import { withCommandContext } from './command-context';
 
 interface BackfillOptions {
@@ -12,7 +12,11 @@ interface BackfillOptions {
   noBootstrapFlag?: boolean;
   runBootstrap?: boolean;
   dryRun?: boolean;
+  lockTimeout?: number;
 }
+
+/** How long a backfill waits for another import of the same module by default. */
+const DEFAULT_LOCK_TIMEOUT_MS = 60_000;
 
 @Command({
   name: 'backfill',
@@ -31,6 +35,7 @@ export class BackfillCommand extends CommandRunner {
           variables: options.var ?? {},
           runBootstrap: Boolean(options.noBootstrapFlag || options.runBootstrap),
           dryRun: Boolean(options.dryRun),
+          lockTimeoutMs: options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_MS,
         },
         (report) => process.stdout.write(`${backfillReportLines(report).join('\n')}\n`),
       ),
@@ -77,6 +82,15 @@ export class BackfillCommand extends CommandRunner {
   @Option({ flags: '--run-bootstrap', description: 'run the descriptors\' bootstrap actions (skipped by default during a backfill)' })
   parseRunBootstrap(): boolean {
     return true;
+  }
+
+  @Option({
+    flags: '--lock-timeout <duration>',
+    description:
+      'give up (exit 1) when another import of the same module holds its lock this long: seconds (60, 60s), 500ms or 2m; 0 gives up at once (default 60s)',
+  })
+  parseLockTimeout(value: string): number {
+    return parseLockTimeout(value);
   }
 
   @Option({ flags: '--dry-run', description: 'validate, resolve and show the plan under the module lock; write nothing' })

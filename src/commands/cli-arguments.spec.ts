@@ -1,4 +1,4 @@
-import { moduleSources, parseVariable, rejectArguments } from './cli-arguments';
+import { moduleSources, parseLockTimeout, parseVariable, rejectArguments } from './cli-arguments';
 
 describe('CLI arguments', () => {
   it('parses --var KEY=VALUE, repeatable, a value may hold "=" or be empty', () => {
@@ -30,5 +30,25 @@ describe('CLI arguments', () => {
 
   it('refuses positional arguments', () => {
     expect(() => rejectArguments('validate', ['modules/x'])).toThrow('validate takes no positional arguments (got "modules/x"); see --help');
+  });
+
+  it.each([
+    ['60', 60_000],
+    ['45s', 45_000],
+    ['500ms', 500],
+    ['2m', 120_000],
+    ['0', 0],
+  ])('parses --lock-timeout %s', (value, ms) => {
+    expect(parseLockTimeout(value)).toBe(ms);
+  });
+
+  it.each([
+    ['', 'expected a duration: seconds (60 or 60s), milliseconds (500ms) or minutes (2m)'],
+    ['-1', 'expected a duration: seconds (60 or 60s), milliseconds (500ms) or minutes (2m)'],
+    ['1.5s', 'expected a duration: seconds (60 or 60s), milliseconds (500ms) or minutes (2m)'],
+    ['ten', 'expected a duration: seconds (60 or 60s), milliseconds (500ms) or minutes (2m)'],
+    ['1441m', 'at most 24 hours (1440m)'],
+  ])('refuses --lock-timeout %j as an invalid argument', (value, message) => {
+    expect(() => parseLockTimeout(value)).toThrow(expect.objectContaining({ message, code: 'commander.invalidArgument', exitCode: 1 }));
   });
 });

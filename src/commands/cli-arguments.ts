@@ -31,3 +31,19 @@ export function moduleSources(options: { path?: string[]; module?: string; confi
   const directories = paths.length > 0 ? paths : options.config ? [dirname(options.config)] : [];
   return directories.map((path) => ({ path, moduleId: options.module, configFile: options.config }));
 }
+
+/** Longest `--lock-timeout` (a day): more is a typo, not a plan. */
+const MAX_LOCK_TIMEOUT_MS = 24 * 60 * 60_000;
+
+/**
+ * `--lock-timeout`: a duration, `60` or `60s` (seconds), `500ms`, `2m`; 0 gives up at once if
+ * another import holds the module.
+ */
+export function parseLockTimeout(value: string): number {
+  const match = /^(\d{1,9})(ms|s|m)?$/.exec(value.trim());
+  if (!match) throw invalidArgument('expected a duration: seconds (60 or 60s), milliseconds (500ms) or minutes (2m)');
+  const unit = match[2] ?? 's';
+  const ms = Number(match[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1_000 : 60_000);
+  if (ms > MAX_LOCK_TIMEOUT_MS) throw invalidArgument('at most 24 hours (1440m)');
+  return ms;
+}

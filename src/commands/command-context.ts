@@ -21,6 +21,11 @@ export type CommandNeeds = 'manifests' | 'database' | 'registry';
 export async function withCommandContext<T>(needs: CommandNeeds, work: (context: INestApplicationContext) => Promise<T>): Promise<T> {
   const { validateEnvironment } = await import('../config/environment');
   validateEnvironment(process.env);
+  if (needs !== 'manifests') {
+    // Ctrl-C stops an embedded Postgres this run started rather than leaving it behind.
+    const { stopEmbeddedServersOnSignals } = await import('../database/embedded-postgres');
+    stopEmbeddedServersOnSignals();
+  }
   const { commandModule } = await import('./command.module');
   const context = await NestFactory.createApplicationContext(commandModule(needs), {
     logger: createCliLogger(),

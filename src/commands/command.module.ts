@@ -13,7 +13,7 @@ class CommandModule {}
 /** The context a CLI command runs in: no HTTP server, no scheduler, one connection attempt. */
 export function commandModule(needs: CommandNeeds): DynamicModule {
   if (needs === 'manifests') return { module: CommandModule, imports: [RegistryConfigModule, ManifestPreparationModule] };
-  const database = [RegistryConfigModule, DatabaseModule.forRoot({ entities: REGISTRY_ENTITIES, migrateOnStart: false, connectAttempts: 1 })];
+  const database = [RegistryConfigModule, DatabaseModule.forRoot({ entities: REGISTRY_ENTITIES, migrateOnStart: false, connectWithinMs: 0 })];
   return {
     module: CommandModule,
     imports: needs === 'database' ? database : [...database, RedisModule, ManifestsModule],

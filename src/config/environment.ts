@@ -10,6 +10,7 @@ import {
   ValidationError,
   validateSync,
 } from 'class-validator';
+import { redactUrls } from './redacted-url';
 
 const BOOLEAN_FLAG = ['0', '1', 'true', 'false'];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'log', 'debug', 'verbose'];
@@ -178,6 +179,6 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv | Record<string, unkn
 
 function describe(error: ValidationError, raw: Record<string, string>): string {
   const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-  const shown = error.property.includes('TOKEN') ? '(hidden)' : JSON.stringify(raw[error.property]);
+  const shown = error.property.includes('TOKEN') ? '(hidden)' : redactUrls(JSON.stringify(raw[error.property]));
   return `${error.property}=${shown} ${reason}`;
 }

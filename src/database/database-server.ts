@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DatabaseLocation } from '../config/configuration';
+import { redactUrls } from '../config/redacted-url';
 import { EmbeddedPostgres } from './embedded-postgres';
 
 /**
@@ -18,6 +19,11 @@ export class DatabaseServer {
   /** How logs name this database. */
   get description(): string {
     return this.location.kind === 'url' ? 'DATABASE_URL' : `the embedded Postgres (${this.location.purpose}) in ${this.location.dataDir}`;
+  }
+
+  /** How a connection failure names this database: the variable and its URL, password hidden. */
+  describeConnection(url: string): string {
+    return this.location.kind === 'url' ? `DATABASE_URL (${redactUrls(url)})` : this.description;
   }
 
   async resolveUrl(): Promise<string> {

@@ -17,6 +17,8 @@ export interface BackfillRequest {
   dryRun: boolean;
   /** Import into this database instead of the registry's (see `ImportOptions.into`). */
   into?: DataSource;
+  /** Give up waiting for another import of a module after this long (`--lock-timeout`); default: wait. */
+  lockTimeoutMs?: number;
   /** The environment templates see (default: the process's). */
   env?: Record<string, string | undefined>;
 }
@@ -69,7 +71,7 @@ export class BackfillService {
         notes,
         bootstrap: ran ?? [],
         bootstrapNotRun: ran ? 0 : module.bootstrapActions.length,
-        result: await this.importer.import(resolved, { dryRun: request.dryRun, into: request.into }),
+        result: await this.importer.import(resolved, { dryRun: request.dryRun, into: request.into, lockTimeoutMs: request.lockTimeoutMs }),
       };
       reports.push(report);
       onReport(report);

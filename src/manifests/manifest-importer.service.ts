@@ -19,6 +19,8 @@ export interface ImportOptions {
    * store, which no replica reads, so an import there publishes nothing.
    */
   into?: DataSource;
+  /** Give up waiting for another import of the module after this long (`--lock-timeout`); default: wait. */
+  lockTimeoutMs?: number;
 }
 
 export interface ImportResult {
@@ -78,7 +80,7 @@ export class ManifestImporterService {
     let outcome: ImportOutcome;
     try {
       await runner.startTransaction();
-      outcome = await this.importWithin(runner.manager, module, dryRun);
+      outcome = await this.importWithin(runner.manager, module, dryRun, options.lockTimeoutMs);
       if (dryRun) await runner.rollbackTransaction();
       else await runner.commitTransaction();
     } catch (error) {
@@ -95,9 +97,9 @@ export class ManifestImporterService {
     return result;
   }
 
-  private async importWithin(manager: EntityManager, module: ResolvedModule, dryRun: boolean): Promise<ImportOutcome> {
+  private async importWithin(manager: EntityManager, module: ResolvedModule, dryRun: boolean, lockTimeoutMs?: number): Promise<ImportOutcome> {
     const { moduleId } = module;
-    await lockModule(manager, moduleId);
+    await lockModule(manager, moduleId, { timeoutMs: lockTimeoutMs });
 
     const slugs = module.services.map((service) => service.slug);
     await this.assertOwnership(manager, moduleId, slugs, module.networks.map((network) => network.id));

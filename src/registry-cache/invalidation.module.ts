@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { MetricsModule } from '../metrics/metrics.module';
 import { InvalidationBus } from './invalidation-bus';
 import { RegistryIndex } from './registry-index';
 
@@ -7,6 +8,7 @@ import { RegistryIndex } from './registry-index';
  * (app or CLI) needs to tell the replicas.
  */
 @Module({
+  imports: [MetricsModule],
   providers: [InvalidationBus, RegistryIndex],
   exports: [InvalidationBus, RegistryIndex],
 })

@@ -56,7 +56,11 @@ describe('the rollback path (APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0): the sa
     const response = await app.fetch('/readyz');
     expect(response.status).toBe(200);
     const body = await read(response);
-    expect(body.details).toEqual({ privateStore: { status: 'up' }, redis: { status: 'up', mode: 'inline' } });
+    expect(body.details).toEqual({
+      privateStore: { status: 'up' },
+      redis: { status: 'up', mode: 'inline' },
+      invalidations: { status: 'up', mode: 'inline' },
+    });
     expect(app.logs).toMatch(/APPHUB_SERVICE_REGISTRY_USE_SHARED_STATE=0: the registry runs on its private store/);
     expect(app.logs).toMatch(/Run exactly one replica/);
     expect(app.logs).toMatch(/Private store seeded from SERVICE_MANIFEST_PATHS: observatory@1 \(2 services, imported\)/);

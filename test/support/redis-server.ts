@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Redis from 'ioredis';
 import { freePort } from './ports';
@@ -65,6 +66,13 @@ export class RedisServer {
 
   thaw(): void {
     if (this.process?.pid) process.kill(this.process.pid, 'SIGCONT');
+  }
+
+  /** Whether the server is stopped by SIGSTOP right now (its state in /proc is `T`). */
+  isFrozen(): boolean {
+    if (!this.process?.pid) return false;
+    const stat = readFileSync(`/proc/${this.process.pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
   }
 
   /** Kills the server at once (SIGKILL), as a crash would. */
