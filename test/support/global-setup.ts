@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,8 @@ export function databasePrefix(): string {
 }
 
 export default async function globalSetup(): Promise<void> {
+  const cli = join(process.env.REGISTRY_DIST ?? 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`npm run build\` first (\`npm test\` builds before it runs Jest)`);
   let embedded: EmbeddedPostgres | null = null;
   let adminUrl: string;
   if (process.env.DATABASE_URL) {
@@ -47,14 +50,31 @@ export default async function globalSetup(): Promise<void> {
 
   let redis: RedisServer | null = null;
   let redisUrl: string;
-  if (process.env.REDIS_URL && process.env.REDIS_URL !== 'inline') {
-    redisUrl = process.env.REDIS_URL;
-  } else {
-    redis = await RedisServer.start();
-    redisUrl = redis.url;
+  const template = `registry_template_${process.pid}`;
+  try {
+    if (process.env.REDIS_URL && process.env.REDIS_URL !== 'inline') {
+      redisUrl = process.env.REDIS_URL;
+    } else {
+      redis = await RedisServer.start();
+      redisUrl = redis.url;
+    }
+    await createMigratedTemplate(adminUrl, template, cli);
+  } catch (error) {
+    // Jest runs no teardown after a failed setup: stop what this run started, or it outlives the run.
+    await redis?.stop();
+    await embedded?.stop();
+    throw error;
   }
 
-  const template = `registry_template_${process.pid}`;
+  process.env[TEST_ENV.postgresAdminUrl] = adminUrl;
+  process.env[TEST_ENV.templateDatabase] = template;
+  process.env[TEST_ENV.redisUrl] = redisUrl;
+  process.env[TEST_ENV.databasePrefix] = databasePrefix();
+  const resources: TestResources = { embedded, redis, adminUrl, template };
+  (globalThis as { __registryTestResources?: TestResources }).__registryTestResources = resources;
+}
+
+async function createMigratedTemplate(adminUrl: string, template: string, cli: string): Promise<void> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -63,14 +83,7 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  await run('node', [join(process.env.REGISTRY_DIST ?? 'dist', 'cli.js'), 'migrate'], {
+  await run('node', [cli, 'migrate'], {
     env: { ...process.env, DATABASE_URL: withDatabase(adminUrl, template), REDIS_URL: 'inline' },
   });
-
-  process.env[TEST_ENV.postgresAdminUrl] = adminUrl;
-  process.env[TEST_ENV.templateDatabase] = template;
-  process.env[TEST_ENV.redisUrl] = redisUrl;
-  process.env[TEST_ENV.databasePrefix] = databasePrefix();
-  const resources: TestResources = { embedded, redis, adminUrl, template };
-  (globalThis as { __registryTestResources?: TestResources }).__registryTestResources = resources;
 }
