@@ -8,6 +8,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { redisConfig, registryConfig } from './config/configuration';
 import { EnvironmentError, validateEnvironment } from './config/environment';
+import { HotReadPath } from './hot-reads/hot-read-path';
 import { configureHttp } from './http/configure-http';
 import { createHttpLogger } from './logging/http-logger';
 import { createNestLogger } from './logging/nest-logger';
@@ -31,8 +32,11 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   // First middleware: every response carries X-Request-Id and is logged, even one the body parser refuses.
-  app.use(createHttpLogger(rootLogger()));
+  const httpLogger = createHttpLogger(rootLogger());
+  app.use(httpLogger);
   configureHttp(app);
+  // Cached reads are answered in front of Express (same bytes, headers and log line).
+  HotReadPath.install(app, (request, response) => httpLogger(request, response));
   app.enableShutdownHooks(STOP_SIGNALS);
   writeHeapSnapshotsOn('SIGUSR2');
   await app.listen(environment.PORT);

@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { registryConfig } from '../config/configuration';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
-import { InvalidationEnvelope } from './invalidation';
+import { InvalidationEnvelope, isHealthUpdate, ServicePatch } from './invalidation';
 import { InvalidationBus } from './invalidation-bus';
 
 /**
@@ -17,6 +17,27 @@ export type CacheDependency =
   | { kind: 'network'; id: string }
   | { kind: 'networks' }
   | { kind: 'module'; id: string };
+
+/** A write's upserts, in the order they are applied. */
+export interface PatchBatchEntry {
+  index: number | undefined;
+  upserts: ServicePatch[];
+}
+
+/** Applies a batch of upserts to the cached data it owns (the services directory registers one). */
+export type PatchHandler = (batch: PatchBatchEntry[]) => void;
+
+/** What changed after an index, for delta watchers: the slugs, or `resync` when this replica cannot tell. */
+export type ChangesSince = { slugs: Set<string> } | 'resync';
+
+/**
+ * Health results arriving within this window are applied together: views are re-serialised at
+ * most once per window, however many batches the pollers store.
+ */
+export const HEALTH_PATCH_WINDOW_MS = 500;
+
+/** Changes remembered for delta watchers (one entry per write); older ones answer "resync". */
+export const MAX_CHANGE_LOG = 10_000;
 
 /** At most one "serving expired views" warning this often, however many reads hit it. */
 const STALE_WARNING_EVERY_MS = 10_000;
@@ -42,6 +63,13 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
   private readonly builds = new Map<string, { generation: number; promise: Promise<unknown> }>();
   private readonly indexWaiters = new Set<() => void>();
+  private readonly patchHandlers = new Set<PatchHandler>();
+  private pendingPatches: PatchBatchEntry[] = [];
+  private patchTimer: NodeJS.Timeout | null = null;
+  /** Writes this replica applied, by index (ascending): `slugs` null when a write named everything. */
+  private readonly changeLog: { index: number; slugs: string[] | null }[] = [];
+  /** The log answers for changes after this index; null until this replica knows where it starts. */
+  private changeLogStart: number | null = null;
   /** Bumped by every invalidation: a build that started before it must not be stored. */
   private generation = 0;
   /** Highest registry index this replica has heard of (from invalidations or reads). */
@@ -98,6 +126,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     this.closing = true;
     this.unsubscribe?.();
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.patchTimer) clearTimeout(this.patchTimer);
     this.logStats();
     for (const wake of this.indexWaiters) wake();
   }
@@ -105,6 +134,41 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   /** The registry index this replica knows to be current (never goes down). */
   get index(): number {
     return this.knownIndex;
+  }
+
+  /**
+   * The cached value of `key` if it is fresh, counted as a hit; `undefined` (not counted) if not:
+   * the caller then takes the ordinary path, `get`, which counts the miss.
+   */
+  hit<T>(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || Date.now() - entry.builtAt >= this.config.cacheMaxAgeMs) return undefined;
+    this.count(true);
+    return entry.value as T;
+  }
+
+  /** The cached value of `key` if it is fresh, without counting a lookup (for patching). */
+  peek<T>(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    return entry && Date.now() - entry.builtAt < this.config.cacheMaxAgeMs ? (entry.value as T) : undefined;
+  }
+
+  /** Replaces a cached value by one derived from a patched source; it keeps its age (so still expires on time). */
+  replace(key: string, value: unknown): boolean {
+    const entry = this.entries.get(key);
+    if (!entry) return false;
+    entry.value = value;
+    return true;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Registers the owner of data that upserts can patch; without one, messages with upserts drop views as any other. */
+  onPatch(handler: PatchHandler): () => void {
+    this.patchHandlers.add(handler);
+    return () => this.patchHandlers.delete(handler);
   }
 
   /** The cached value of `key`, or the result of `build` (stored unless a write raced it). */
@@ -157,6 +221,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
 
   /** Records an index observed in data read from Postgres. */
   observeIndex(index: number): void {
+    if (this.changeLogStart === null) this.changeLogStart = index;
     if (index > this.knownIndex) {
       this.knownIndex = index;
       this.wakeIndexWaiters();
@@ -180,15 +245,96 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * Applies a write's message. One that carries upserts (health results, registrations,
+   * patches) patches the cached dataset in place through the patch handlers, health results
+   * coalesced for up to HEALTH_PATCH_WINDOW_MS; only per-slug views it names are dropped. Any
+   * other message drops every view it may affect (everything, when it names nothing).
+   */
   invalidate(envelope: InvalidationEnvelope): void {
-    this.generation += 1;
     this.invalidationsTotal.inc({ origin: envelope.origin === this.bus.origin ? 'local' : 'remote' });
+    if (envelope.upserts && envelope.upserts.length > 0 && this.patchHandlers.size > 0) {
+      for (const [key, entry] of this.entries) {
+        if (entry.dependency.kind === 'service' && this.affected(entry.dependency, envelope)) this.entries.delete(key);
+      }
+      this.pendingPatches.push({ index: envelope.index, upserts: envelope.upserts });
+      if (!isHealthUpdate(envelope)) this.flushPatches();
+      else if (!this.patchTimer) this.patchTimer = setTimeout(() => this.flushPatches(), HEALTH_PATCH_WINDOW_MS);
+      return;
+    }
+    this.flushPatches();
+    this.generation += 1;
     const named = [envelope.services, envelope.networks, envelope.modules].some((list) => list !== undefined && list.length > 0);
     for (const [key, entry] of this.entries) {
       if (!named || this.affected(entry.dependency, envelope)) this.entries.delete(key);
     }
+    // Networks do not change services; modules may change which services a module filter finds.
+    const slugs = !named || (envelope.modules?.length ?? 0) > 0 ? null : (envelope.services ?? []);
+    this.logChange(envelope.index, slugs);
     if (envelope.index !== undefined && envelope.index > this.knownIndex) this.knownIndex = envelope.index;
     this.wakeIndexWaiters();
+  }
+
+  /** Applies the pending upserts (in index order), then wakes watchers: data and index move together. */
+  private flushPatches(): void {
+    if (this.patchTimer) {
+      clearTimeout(this.patchTimer);
+      this.patchTimer = null;
+    }
+    if (this.pendingPatches.length === 0) return;
+    const batch = this.pendingPatches.sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
+    this.pendingPatches = [];
+    for (const handler of this.patchHandlers) {
+      try {
+        handler(batch);
+      } catch (error) {
+        this.logger.error(`Could not patch the cache (dropping it instead): ${(error as Error).message}`);
+        this.generation += 1;
+        this.entries.clear();
+      }
+    }
+    for (const entry of batch) {
+      this.logChange(
+        entry.index,
+        entry.upserts.map((upsert) => upsert.view.slug),
+      );
+      if (entry.index !== undefined && entry.index > this.knownIndex) this.knownIndex = entry.index;
+    }
+    this.wakeIndexWaiters();
+  }
+
+  private logChange(index: number | undefined, slugs: string[] | null): void {
+    if (index === undefined) {
+      // A write whose index is unknown cannot be placed: deltas restart from the next known index.
+      this.changeLog.length = 0;
+      this.changeLogStart = null;
+      return;
+    }
+    let at = this.changeLog.length;
+    while (at > 0 && this.changeLog[at - 1].index > index) at -= 1;
+    this.changeLog.splice(at, 0, { index, slugs });
+    if (this.changeLog.length > MAX_CHANGE_LOG) {
+      const dropped = this.changeLog.splice(0, this.changeLog.length - MAX_CHANGE_LOG);
+      this.changeLogStart = Math.max(this.changeLogStart ?? 0, dropped[dropped.length - 1].index);
+    }
+  }
+
+  /**
+   * The services that changed after `since` up to `upTo` (both registry indexes), or `resync`
+   * when this replica cannot say: `since` is older than what it remembers, or a write in
+   * between named everything.
+   */
+  changesSince(since: number, upTo: number): ChangesSince {
+    if (this.changeLogStart === null || since < this.changeLogStart) return 'resync';
+    const slugs = new Set<string>();
+    for (let at = this.changeLog.length - 1; at >= 0; at -= 1) {
+      const change = this.changeLog[at];
+      if (change.index <= since) break;
+      if (change.index > upTo) continue;
+      if (change.slugs === null) return 'resync';
+      for (const slug of change.slugs) slugs.add(slug);
+    }
+    return { slugs };
   }
 
   private affected(dependency: CacheDependency, envelope: InvalidationEnvelope): boolean {
