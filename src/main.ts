@@ -10,7 +10,7 @@ import { redisConfig, registryConfig } from './config/configuration';
 import { EnvironmentError, validateEnvironment } from './config/environment';
 import { HotReadPath } from './hot-reads/hot-read-path';
 import { configureHttp } from './http/configure-http';
-import { createHttpLogger } from './logging/http-logger';
+import { createHttpLogger, createRequestLineLogger } from './logging/http-logger';
 import { createNestLogger } from './logging/nest-logger';
 import { rootLogger } from './logging/root-logger';
 import { describeStart } from './logging/start-summary';
@@ -32,11 +32,10 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   // First middleware: every response carries X-Request-Id and is logged, even one the body parser refuses.
-  const httpLogger = createHttpLogger(rootLogger());
-  app.use(httpLogger);
+  app.use(createHttpLogger(rootLogger()));
   configureHttp(app);
   // Cached reads are answered in front of Express (same bytes, headers and log line).
-  HotReadPath.install(app, (request, response) => httpLogger(request, response));
+  HotReadPath.install(app, createRequestLineLogger(rootLogger()));
   app.enableShutdownHooks(STOP_SIGNALS);
   writeHeapSnapshotsOn('SIGUSR2');
   await app.listen(environment.PORT);
