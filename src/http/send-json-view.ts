@@ -11,8 +11,9 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
  * Works on a bare Node response, so the hot read path can answer without Express.
  * Returns a promise only when the compressed form of the view is still being made.
  */
-export function sendJsonView(request: IncomingMessage, response: ServerResponse, view: JsonView, status = 200): void | Promise<void> {
+export function sendJsonView(request: IncomingMessage, response: ServerResponse, latest: JsonView, status = 200): void | Promise<void> {
   const encoding = acceptedEncoding(request.headers['accept-encoding']);
+  const view = latest.servedFor(encoding);
   const etag = view.etagOf(encoding);
   response.setHeader('ETag', etag);
   response.setHeader(REGISTRY_INDEX_HEADER, String(view.index));

@@ -45,6 +45,8 @@ export class JsonView {
   private readonly etags: Record<ContentEncoding, string>;
   private readonly compressed = new Map<ContentEncoding, EncodedBody>();
   private readonly compressing = new Map<ContentEncoding, Promise<EncodedBody>>();
+  /** The view this one replaced, served for an encoding this one is still compressing (see `follow`). */
+  private predecessor: JsonView | null = null;
 
   private constructor(
     readonly body: Buffer,
@@ -65,6 +67,29 @@ export class JsonView {
     const body = Buffer.from(json);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
     return new JsonView(body, etag, index);
+  }
+
+  /**
+   * Makes this view the successor of `previous` (the same view before a patch): the encodings
+   * clients asked `previous` for are made for this one at once, not on the next request. With
+   * `serveMeanwhile` (health results, which may lag by a moment anyway) a client asking for one
+   * of them gets `previous`'s bytes until this view's are ready, instead of waiting.
+   */
+  follow(previous: JsonView | undefined, serveMeanwhile: boolean): this {
+    if (!previous || !this.compressible) return this;
+    for (const encoding of previous.compressed.keys()) if (!this.compressing.has(encoding)) void this.compress(encoding as Exclude<ContentEncoding, 'identity'>);
+    if (serveMeanwhile) {
+      this.predecessor = previous;
+      previous.predecessor = null;
+    }
+    return this;
+  }
+
+  /** The view to send a client that accepts `encoding`: this one, or its predecessor while this one's bytes are made. */
+  servedFor(encoding: ContentEncoding): JsonView {
+    const predecessor = this.predecessor;
+    if (!predecessor || encoding === 'identity' || this.compressed.has(encoding) || !predecessor.compressed.has(encoding)) return this;
+    return predecessor;
   }
 
   /** Whether compressing this view is worth it at all. */

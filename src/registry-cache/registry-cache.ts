@@ -22,6 +22,8 @@ export type CacheDependency =
 export interface PatchBatchEntry {
   index: number | undefined;
   upserts: ServicePatch[];
+  /** Health results only: views may lag by a moment (coalesced). */
+  health: boolean;
 }
 
 /** Applies a batch of upserts to the cached data it owns (the services directory registers one). */
@@ -34,7 +36,7 @@ export type ChangesSince = { slugs: Set<string> } | 'resync';
  * Health results arriving within this window are applied together: views are re-serialised at
  * most once per window, however many batches the pollers store.
  */
-export const HEALTH_PATCH_WINDOW_MS = 500;
+export const HEALTH_PATCH_WINDOW_MS = 1_000;
 
 /** Changes remembered for delta watchers (one entry per write); older ones answer "resync". */
 export const MAX_CHANGE_LOG = 10_000;
@@ -74,6 +76,8 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   private generation = 0;
   /** Highest registry index this replica has heard of (from invalidations or reads). */
   private knownIndex = 0;
+  /** Highest index of any message received, applied or still pending (coalesced health results). */
+  private receivedIndex = 0;
   private readonly hitsTotal: Counter;
   private readonly missesTotal: Counter;
   private readonly invalidationsTotal: Counter<'origin'>;
@@ -137,6 +141,14 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * The highest index this replica has a message for, including health results still waiting
+   * for their coalescing window: a write above it is one this replica has not heard of.
+   */
+  get heardIndex(): number {
+    return Math.max(this.knownIndex, this.receivedIndex);
+  }
+
+  /**
    * The cached value of `key` if it is fresh, counted as a hit; `undefined` (not counted) if not:
    * the caller then takes the ordinary path, `get`, which counts the miss.
    */
@@ -151,6 +163,35 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   peek<T>(key: string): T | undefined {
     const entry = this.entries.get(key);
     return entry && Date.now() - entry.builtAt < this.config.cacheMaxAgeMs ? (entry.value as T) : undefined;
+  }
+
+  /** `SERVICE_REGISTRY_CACHE_MAX_AGE_MS`: how long a value is served after it was built. */
+  get maxAgeMs(): number {
+    return this.config.cacheMaxAgeMs;
+  }
+
+  /**
+   * Builds `key` anew in the background while its current value is still served, and stores
+   * the result as a fresh entry unless a write raced the build. Resolves with the new value, or
+   * undefined when it was not stored (a raced build, or an error: the old value stays until it
+   * expires, and the next read rebuilds it the ordinary way).
+   */
+  async refresh<T>(key: string, dependency: CacheDependency, build: () => Promise<T>): Promise<T | undefined> {
+    const generation = this.generation;
+    try {
+      const value = await build();
+      if (generation !== this.generation) return undefined;
+      this.store(key, { value, builtAt: Date.now(), dependency });
+      return value;
+    } catch (error) {
+      this.logger.debug(`Could not refresh ${key}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Stores a value derived from a freshly built one (it ages from now). */
+  put(key: string, dependency: CacheDependency, value: unknown): void {
+    this.store(key, { value, builtAt: Date.now(), dependency });
   }
 
   /** Replaces a cached value by one derived from a patched source; it keeps its age (so still expires on time). */
@@ -252,13 +293,15 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
    * other message drops every view it may affect (everything, when it names nothing).
    */
   invalidate(envelope: InvalidationEnvelope): void {
+    if (envelope.index !== undefined && envelope.index > this.receivedIndex) this.receivedIndex = envelope.index;
     this.invalidationsTotal.inc({ origin: envelope.origin === this.bus.origin ? 'local' : 'remote' });
     if (envelope.upserts && envelope.upserts.length > 0 && this.patchHandlers.size > 0) {
       for (const [key, entry] of this.entries) {
         if (entry.dependency.kind === 'service' && this.affected(entry.dependency, envelope)) this.entries.delete(key);
       }
-      this.pendingPatches.push({ index: envelope.index, upserts: envelope.upserts });
-      if (!isHealthUpdate(envelope)) this.flushPatches();
+      const health = isHealthUpdate(envelope);
+      this.pendingPatches.push({ index: envelope.index, upserts: envelope.upserts, health });
+      if (!health) this.flushPatches();
       else if (!this.patchTimer) this.patchTimer = setTimeout(() => this.flushPatches(), HEALTH_PATCH_WINDOW_MS);
       return;
     }

@@ -15,6 +15,8 @@ export interface ServiceFilters {
 const FILTER_NAMES = ['moduleId', 'source', 'status', 'kind'] as const;
 const DATASET_KEY = 'services:dataset';
 const REGISTRY = { kind: 'registry' } as const;
+/** The dataset is read again in the background when it reaches this share of the cache's maximum age. */
+const REFRESH_AT_AGE = 0.75;
 
 /**
  * Reads of the services registry, served from the replica cache: the dataset (one statement)
@@ -32,6 +34,8 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
   /** Upserts applied while a dataset was being read: applied again to that dataset when it lands. */
   private patchesDuringBuild: PatchBatchEntry[] = [];
   private stopPatching: (() => void) | null = null;
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private refreshing = false;
 
   constructor(
     private readonly cache: RegistryCache,
@@ -40,10 +44,39 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.stopPatching = this.cache.onPatch((batch) => this.patch(batch));
+    const every = Math.floor(this.cache.maxAgeMs * REFRESH_AT_AGE);
+    if (every > 0) {
+      this.refreshTimer = setInterval(() => void this.refresh(), every);
+      this.refreshTimer.unref();
+    }
   }
 
   onModuleDestroy(): void {
     this.stopPatching?.();
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+  }
+
+  /**
+   * Reads the dataset again before it reaches its maximum age, while the current one is still
+   * served, and derives the cached lists from it. Patches keep the dataset current; this is the
+   * bound on how long a lost message can leave it stale, without a read ever waiting for the
+   * full statement (0.3–0.5 s at 10,000 services) when the age runs out.
+   */
+  private async refresh(): Promise<void> {
+    if (this.refreshing || this.cache.peek(DATASET_KEY) === undefined) return;
+    this.refreshing = true;
+    try {
+      const dataset = await this.cache.refresh(DATASET_KEY, REGISTRY, () => this.readDataset());
+      if (!dataset) return;
+      this.cache.observeIndex(dataset.index);
+      for (const [key, filters] of this.lists) {
+        const previous = this.cache.peek<JsonView>(key);
+        if (!previous) this.lists.delete(key);
+        else this.cache.put(key, REGISTRY, listView(dataset, filters).follow(previous, true));
+      }
+    } finally {
+      this.refreshing = false;
+    }
   }
 
   /** The cache key of a list, and its filters with the unset ones left out. */
@@ -175,8 +208,11 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
     const changed = patchDataset(dataset, batch);
     if (changed.length === 0) return;
     for (const slug of changed) this.cache.delete(`services:item:${slug}`);
+    const healthOnly = batch.every((entry) => entry.health);
     for (const [key, filters] of this.lists) {
-      if (!this.cache.replace(key, listView(dataset, filters))) this.lists.delete(key);
+      const previous = this.cache.peek<JsonView>(key);
+      if (!previous) this.lists.delete(key);
+      else this.cache.replace(key, listView(dataset, filters).follow(previous, healthOnly));
     }
   }
 
