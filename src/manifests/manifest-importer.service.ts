@@ -119,9 +119,12 @@ export class ManifestImporterService {
         await this.writeServiceVersions(manager, moduleId, version, servicePlan);
         await this.networks.apply(manager, moduleId, version, networkPlan);
       }
-      for (const slug of restored) {
-        await this.serviceRows.upsert(manager, moduleId, servicePlan.find((item) => item.key === slug)!.incoming!.definition);
-      }
+      const restoredSet = new Set(restored);
+      await this.serviceRows.upsert(
+        manager,
+        moduleId,
+        servicePlan.filter((item) => restoredSet.has(item.key)).map((item) => item.incoming!.definition),
+      );
       const contexts = await this.contexts.syncWithin(manager, moduleId);
       contextsChanged = contexts.written + contexts.deleted > 0;
     }
@@ -218,7 +221,11 @@ export class ManifestImporterService {
         added.map((item) => ({ moduleId, moduleVersion: version, serviceSlug: item.key, definition: item.incoming.definition, checksum: item.incoming.checksum })),
       );
     }
-    for (const item of added) await this.serviceRows.upsert(manager, moduleId, item.incoming.definition);
+    await this.serviceRows.upsert(
+      manager,
+      moduleId,
+      added.map((item) => item.incoming.definition),
+    );
     await this.serviceRows.remove(
       manager,
       moduleId,

@@ -73,7 +73,7 @@ describe('delta watch, patched caches and compressed views (two replicas, Redis)
   const misses = async (replica: AppProcess) => metricValue(await (await replica.fetch('/metrics')).text(), 'service_registry_cache_misses_total');
 
   it("answers a watcher on B with only the service a PATCH on A changed, and B's list matches A's byte for byte", async () => {
-    await eventually(async () => expect((await (await b.fetch('/services')).json()).meta.total).toBe(2));
+    await eventually(async () => expect(((await (await b.fetch('/services')).json()) as { meta: { total: number } }).meta.total).toBe(2));
     const since = await index(b);
     const watch = b.fetch(`/services/changes?since=${since}&wait=60s`);
     const patched = await a.fetch('/services/search', { method: 'PATCH', headers: writeHeaders, body: JSON.stringify({ statusMessage: 'reindexing' }) });
@@ -97,7 +97,7 @@ describe('delta watch, patched caches and compressed views (two replicas, Redis)
   });
 
   it('patches health results into the cached list on the other replica instead of dropping it', async () => {
-    const before = await (await b.fetch('/services/billing')).json();
+    const before = (await (await b.fetch('/services/billing')).json()) as { data: { health: unknown } };
     expect(before.data.health).toBeNull();
     await b.fetch('/services'); // B's list is cached
     const missesBefore = await misses(b);
