@@ -99,7 +99,8 @@ try {
     client.query(`UPDATE services SET next_health_check_at = now() + (random() * ${INTERVAL_MS}) * interval '1 millisecond'`),
   );
 
-  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS) });
+  const nodeOptions = process.env.REPLICA_NODE_OPTIONS ? { NODE_OPTIONS: process.env.REPLICA_NODE_OPTIONS } : {};
+  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions });
   const encodings = ['identity', 'gzip'];
   const report = [];
   // Warm-up: the dataset and both encodings built once.
@@ -113,7 +114,9 @@ try {
     const cpu = (await cpuSeconds(app.pid)) - cpu0;
     const hits = (await metric(app.url, 'service_registry_cache_hits_total')) - hits0;
     const misses = (await metric(app.url, 'service_registry_cache_misses_total')) - misses0;
-    report.push({ label, load, watcher, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb: await rss(app.pid) });
+    const heapMb = (await metric(app.url, 'nodejs_heap_size_used_bytes')) / 2 ** 20;
+    const externalMb = (await metric(app.url, 'nodejs_external_memory_bytes')) / 2 ** 20;
+    report.push({ label, load, watcher, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb: await rss(app.pid), heapMb, externalMb });
   };
 
   const snapshots0 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
@@ -122,14 +125,16 @@ try {
   const elapsed = (Date.now() - started) / 1000;
   const snapshots1 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
   await app.stop();
-  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
+  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...nodeOptions });
   await readLoad(app.url, 5, encodings);
   await window('baseline: same reads, polling off', Math.min(SECONDS, 20), false);
 
   console.log(`GET /services at ${READS_PER_SECOND}/s (alternating identity and gzip), ${SERVICES} services, ${SECONDS} s`);
   console.log(`  checks stored while polling: ${fmt((snapshots1 - snapshots0) / elapsed, 1)}/s (one per service per ${INTERVAL_MS / 1000} s = ${fmt(SERVICES / (INTERVAL_MS / 1000), 1)}/s)`);
-  for (const { label, load, watcher, hitRatio, misses, cpuShare, rssMb } of report) {
-    console.log(`  ${label}: hit ratio ${hitRatio.toFixed(3)} (${misses} misses), replica CPU ${(cpuShare * 100).toFixed(0)} % of a core, RSS ${rssMb.toFixed(0)} MB`);
+  for (const { label, load, watcher, hitRatio, misses, cpuShare, rssMb, heapMb, externalMb } of report) {
+    console.log(
+      `  ${label}: hit ratio ${hitRatio.toFixed(3)} (${misses} misses), replica CPU ${(cpuShare * 100).toFixed(0)} % of a core, RSS ${rssMb.toFixed(0)} MB (heap used ${heapMb.toFixed(0)} MB, external ${externalMb.toFixed(0)} MB)`,
+    );
     for (const [encoding, values] of Object.entries(load.latencies)) {
       console.log(
         `    ${encoding.padEnd(8)} p50 ${percentile(values, 0.5).toFixed(1)} ms  p95 ${percentile(values, 0.95).toFixed(1)} ms  p99 ${percentile(values, 0.99).toFixed(1)} ms  max ${Math.max(...values).toFixed(1)} ms  (${values.length} reads, ${fmt(load.bytes[encoding] / values.length / 1024)} KiB each)`,
