@@ -26,12 +26,16 @@ export class HealthChecks {
     private readonly dataset: ServicesDatasetQuery,
   ) {}
 
-  /** Stores the results (one transaction) and publishes one `health-check` invalidation. */
-  async record(results: ProbeResult[]): Promise<RecordedSnapshot[]> {
+  /**
+   * Stores the results (one transaction) and publishes one invalidation: `health-check` for the
+   * poller's batches (replicas may coalesce those for a moment), `health-check-now` for an
+   * operator's check, which every replica applies at once so the API shows it right away.
+   */
+  async record(results: ProbeResult[], reason: 'health-check' | 'health-check-now' = 'health-check'): Promise<RecordedSnapshot[]> {
     const recorded = await this.snapshots.record(this.dataSource, results);
     if (recorded.length > 0) {
       const slugs = recorded.map((entry) => entry.slug);
-      await this.bus.publish({ reason: 'health-check', services: slugs, upserts: await this.upsertsOf(slugs) });
+      await this.bus.publish({ reason, services: slugs, upserts: await this.upsertsOf(slugs) });
       await this.mirror.repeat(`health snapshots of ${recorded.length} service(s)`, (store) => this.snapshots.record(store, results));
     }
     this.metrics.observe(recorded);
@@ -50,7 +54,7 @@ export class HealthChecks {
   async checkNow(slug: string): Promise<HealthSnapshotView> {
     const target = await this.snapshots.findTarget(slug);
     if (!target) throw unknownService(slug);
-    const [recorded] = await this.record([await this.prober.probe(target, 'manual')]);
+    const [recorded] = await this.record([await this.prober.probe(target, 'manual')], 'health-check-now');
     if (recorded) return recorded.snapshot;
     if (!(await this.snapshots.serviceExists(slug))) throw unknownService(slug);
     throw changedWhileChecked(slug);

@@ -29,7 +29,10 @@ export interface ServicePatch {
   moduleIds: string[];
 }
 
-/** Health results change only health blocks and status: replicas may coalesce them for a moment. */
+/**
+ * The poller's health results change only health blocks and status: replicas may coalesce
+ * them for a moment (an operator's `health-check-now` is applied at once).
+ */
 export function isHealthUpdate(invalidation: Invalidation): boolean {
   return invalidation.reason === 'health-check';
 }

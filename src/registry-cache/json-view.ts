@@ -64,7 +64,11 @@ export class JsonView {
 
   /** A view of JSON text that is already serialised. */
   static ofJson(json: string, index: number): JsonView {
-    const body = Buffer.from(json);
+    return JsonView.ofBytes(Buffer.from(json), index);
+  }
+
+  /** A view of JSON already encoded as UTF-8 bytes. */
+  static ofBytes(body: Buffer, index: number): JsonView {
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
     return new JsonView(body, etag, index);
   }

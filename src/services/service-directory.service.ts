@@ -241,9 +241,21 @@ function listView(dataset: ServicesDataset, filters: ServiceFilters): JsonView {
     else if (view.source === 'external') external += 1;
   }
   const meta = { total: matching.length, healthyCount, unhealthyCount, sourceCounts: { module, external }, filters };
-  // The same bytes as JSON.stringify({ data, meta }), without serialising unchanged services again.
-  const data = matching.map((service) => serviceJson(dataset, service)).join(',');
-  return JsonView.ofJson(`{"data":[${data}],"meta":${JSON.stringify(meta)}}`, dataset.index);
+  // The same bytes as JSON.stringify({ data, meta }), without serialising unchanged services
+  // again, written straight into the body (no intermediate string of the whole list).
+  const parts = matching.map((service) => serviceJson(dataset, service));
+  const head = '{"data":[';
+  const tail = `],"meta":${JSON.stringify(meta)}}`;
+  let length = head.length + Buffer.byteLength(tail) + Math.max(0, parts.length - 1);
+  for (const part of parts) length += Buffer.byteLength(part);
+  const body = Buffer.allocUnsafe(length);
+  let at = body.write(head, 0);
+  for (let n = 0; n < parts.length; n += 1) {
+    if (n > 0) at += body.write(',', at);
+    at += body.write(parts[n], at);
+  }
+  body.write(tail, at);
+  return JsonView.ofBytes(body, dataset.index);
 }
 
 function itemView(dataset: ServicesDataset, service: RegistryService): JsonView {
