@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { RegistryConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
-import { createApiValidationPipe } from './http/api-validation.pipe';
 import { HttpErrorFilter } from './http/http-error.filter';
-import { RegistryIndexHeaderInterceptor } from './http/registry-index-header.interceptor';
 import { PrivateStoreSeedModule } from './manifests/private-store-seed.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsApiModule } from './metrics/metrics-api.module';
@@ -42,9 +40,10 @@ import { StatusModule } from './status/status.module';
     StatusModule,
   ],
   providers: [
-    { provide: APP_PIPE, useFactory: createApiValidationPipe },
+    // Global: every route answers errors in one shape. Nothing else is global: validation
+    // (ApiValidationPipe) and the index header sit on the routes that need them, so the hot
+    // reads pay for neither (see main.ts for the path cached reads take).
     { provide: APP_FILTER, useClass: HttpErrorFilter },
-    { provide: APP_INTERCEPTOR, useClass: RegistryIndexHeaderInterceptor },
   ],
 })
 export class AppModule {}

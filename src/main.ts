@@ -9,8 +9,9 @@ import { AppModule } from './app.module';
 import { redisConfig, registryConfig } from './config/configuration';
 import { EnvironmentError, validateEnvironment } from './config/environment';
 import { redactUrls } from './config/redacted-url';
+import { HotReadPath } from './hot-reads/hot-read-path';
 import { configureHttp } from './http/configure-http';
-import { createHttpLogger } from './logging/http-logger';
+import { createHttpLogger, createRequestLineLogger } from './logging/http-logger';
 import { createNestLogger } from './logging/nest-logger';
 import { rootLogger } from './logging/root-logger';
 import { describeStart } from './logging/start-summary';
@@ -41,6 +42,8 @@ async function bootstrap(): Promise<void> {
   // First middleware: every response carries X-Request-Id and is logged, even one the body parser refuses.
   app.use(createHttpLogger(rootLogger()));
   configureHttp(app);
+  // Cached reads are answered in front of Express (same bytes, headers and log line).
+  HotReadPath.install(app, createRequestLineLogger(rootLogger()));
   app.enableShutdownHooks([...STOP_SIGNALS]);
   exitIfShutdownHangs(environment.SHUTDOWN_DRAIN_MS + SHUTDOWN_TIMEOUT_MS);
   writeHeapSnapshotsOn('SIGUSR2');

@@ -2,6 +2,8 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { DataSource } from 'typeorm';
 import { StoreMirror } from '../database/store-mirror';
 import { InvalidationBus } from '../registry-cache/invalidation-bus';
+import { RegistryService } from '../services/service-view';
+import { ServicesDatasetQuery } from '../services/services-dataset.query';
 import { HealthCheckMetrics } from './health-check-metrics';
 import { HealthProber, ProbeResult } from './health-prober';
 import { HealthSnapshotRepository, RecordedSnapshot, SnapshotPage } from './health-snapshot.repository';
@@ -21,24 +23,38 @@ export class HealthChecks {
     private readonly bus: InvalidationBus,
     private readonly mirror: StoreMirror,
     private readonly metrics: HealthCheckMetrics,
+    private readonly dataset: ServicesDatasetQuery,
   ) {}
 
-  /** Stores the results (one transaction) and publishes one `health-check` invalidation. */
-  async record(results: ProbeResult[]): Promise<RecordedSnapshot[]> {
+  /**
+   * Stores the results (one transaction) and publishes one invalidation: `health-check` for the
+   * poller's batches (replicas may coalesce those for a moment), `health-check-now` for an
+   * operator's check, which every replica applies at once so the API shows it right away.
+   */
+  async record(results: ProbeResult[], reason: 'health-check' | 'health-check-now' = 'health-check'): Promise<RecordedSnapshot[]> {
     const recorded = await this.snapshots.record(this.dataSource, results);
     if (recorded.length > 0) {
-      await this.bus.publish({ reason: 'health-check', services: recorded.map((entry) => entry.slug) });
+      const slugs = recorded.map((entry) => entry.slug);
+      await this.bus.publish({ reason, services: slugs, upserts: await this.upsertsOf(slugs) });
       await this.mirror.repeat(`health snapshots of ${recorded.length} service(s)`, (store) => this.snapshots.record(store, results));
     }
     this.metrics.observe(recorded);
     return recorded;
   }
 
+  /**
+   * The checked services as the registry now shows them, for replicas to patch their cached
+   * dataset with; none (so replicas drop their views instead) if they cannot be read.
+   */
+  private async upsertsOf(slugs: string[]): Promise<RegistryService[] | undefined> {
+    return this.dataset.loadSome(slugs).catch(() => undefined);
+  }
+
   /** Checks one service now, stores the snapshot and returns it. */
   async checkNow(slug: string): Promise<HealthSnapshotView> {
     const target = await this.snapshots.findTarget(slug);
     if (!target) throw unknownService(slug);
-    const [recorded] = await this.record([await this.prober.probe(target, 'manual')]);
+    const [recorded] = await this.record([await this.prober.probe(target, 'manual')], 'health-check-now');
     if (recorded) return recorded.snapshot;
     if (!(await this.snapshots.serviceExists(slug))) throw unknownService(slug);
     throw changedWhileChecked(slug);

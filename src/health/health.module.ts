@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../metrics/metrics.module';
-import { InvalidationModule } from '../registry-cache/invalidation.module';
+import { RegistryCacheModule } from '../registry-cache/registry-cache.module';
+import { ServicesDatasetQuery } from '../services/services-dataset.query';
 import { HealthCheckMetrics } from './health-check-metrics';
 import { HealthChecks } from './health-checks.service';
 import { HealthController } from './health.controller';
@@ -15,9 +16,9 @@ import { HealthSnapshotRepository } from './health-snapshot.repository';
  * polls. A writer of `services` needs nothing from here: its invalidation wakes the poller.
  */
 @Module({
-  imports: [InvalidationModule, MetricsModule],
+  imports: [RegistryCacheModule, MetricsModule],
   controllers: [HealthController],
-  providers: [HealthProber, HealthCheckMetrics, HealthSnapshotRepository, HealthChecks, HealthPoller, HealthRetention],
+  providers: [HealthProber, HealthCheckMetrics, HealthSnapshotRepository, HealthChecks, HealthPoller, HealthRetention, ServicesDatasetQuery],
   exports: [HealthSnapshotRepository],
 })
 export class HealthModule {}

@@ -5,8 +5,9 @@ import { RegistryCache } from '../registry-cache/registry-cache';
 import { REGISTRY_INDEX_HEADER } from './send-json-view';
 
 /**
- * Every read carries `X-Registry-Index`. Cached views set the index their data was read at;
- * other reads get the highest index this replica knows.
+ * `X-Registry-Index` for reads that are not cached views (cached views set the index their
+ * data was read at themselves, in sendJsonView): the highest index this replica knows. Put on
+ * the controllers that need it, never globally: an interceptor costs every request it wraps.
  */
 @Injectable()
 export class RegistryIndexHeaderInterceptor implements NestInterceptor {

@@ -26,6 +26,37 @@ function pathOf(req: Request): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+function levelOf(req: Request, statusCode: number, error?: unknown): 'error' | 'warn' | 'info' | 'debug' {
+  if (error || statusCode >= 500) return 'error';
+  if (statusCode >= 400) return 'warn';
+  return ROUTINE_PATHS.has(pathOf(req)) ? 'debug' : 'info';
+}
+
+/**
+ * The same request line as `createHttpLogger`'s, for the hot read path (hot-reads/): no child
+ * loggers per request (pino-http makes two), the line built only if its level is enabled.
+ */
+export function createRequestLineLogger(logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const requestId = requestIdOf(req, res);
+    const startedAt = Date.now();
+    let logged = false;
+    const done = () => {
+      if (logged) return;
+      logged = true;
+      const level = levelOf(req, res.statusCode);
+      if (!logger.isLevelEnabled(level)) return;
+      const latencyMs = Date.now() - startedAt;
+      logger[level](
+        { requestId, req: { method: req.method, url: req.url }, res: { statusCode: res.statusCode }, latencyMs, context: 'HTTP' },
+        `${req.method} ${req.url} ${res.statusCode} ${latencyMs} ms`,
+      );
+    };
+    res.once('finish', done);
+    res.once('close', done);
+  };
+}
+
 /**
  * One line per HTTP request once its response is sent: `requestId` (the caller's
  * `X-Request-Id`, or a new UUID; echoed in the response header), `req` (method and URL, never
@@ -46,11 +77,7 @@ export function createHttpLogger(logger: Logger): HttpLogger {
       req: (req: Request) => ({ method: req.method, url: req.originalUrl ?? req.url }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
     },
-    customLogLevel: (req, res, error) => {
-      if (error || res.statusCode >= 500) return 'error';
-      if (res.statusCode >= 400) return 'warn';
-      return ROUTINE_PATHS.has(pathOf(req)) ? 'debug' : 'info';
-    },
+    customLogLevel: (req, res, error) => levelOf(req, res.statusCode, error),
     customSuccessMessage: (req: Request, res, latencyMs) => `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode} ${latencyMs} ms`,
     customErrorMessage: (req: Request, res, error) => `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode} ${error.message}`,
     customSuccessObject: (_req, _res, fields) => ({ ...fields, context: 'HTTP' }),

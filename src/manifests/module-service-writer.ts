@@ -40,23 +40,26 @@ export class ModuleServiceWriter {
     return slugs.filter((slug) => !found.has(slug));
   }
 
-  /** Inserts or updates the row of one of the module's services. */
-  async upsert(manager: EntityManager, moduleId: string, definition: ServiceEntry): Promise<void> {
-    const written = await this.rows.upsert(manager, {
-      id: moduleServiceId(moduleId, definition.slug),
-      slug: definition.slug,
-      displayName: definition.displayName,
-      kind: definition.kind,
-      baseUrl: definition.baseUrl,
-      healthEndpoint: definition.healthEndpoint,
-      source: 'module',
-      moduleId,
-      capabilities: definition.capabilities,
-      metadata: definition.metadata,
-      health: definition.health,
-    });
+  /** Inserts or updates the rows of the module's services given, in one statement. */
+  async upsert(manager: EntityManager, moduleId: string, definitions: ServiceEntry[]): Promise<void> {
+    const written = await this.rows.upsertMany(
+      manager,
+      definitions.map((definition) => ({
+        id: moduleServiceId(moduleId, definition.slug),
+        slug: definition.slug,
+        displayName: definition.displayName,
+        kind: definition.kind,
+        baseUrl: definition.baseUrl,
+        healthEndpoint: definition.healthEndpoint,
+        source: 'module',
+        moduleId,
+        capabilities: definition.capabilities,
+        metadata: definition.metadata,
+      })),
+    );
     // The ownership check ran under the module lock; only a concurrent registration gets here.
-    if (!written) throw new ConflictException(`service slug '${definition.slug}' was just registered by someone else`);
+    const taken = definitions.find((definition) => !written.has(definition.slug));
+    if (taken) throw new ConflictException(`service slug '${taken.slug}' was just registered by someone else`);
   }
 
   /** Removes module services from the active registry (their health snapshots go with them). */

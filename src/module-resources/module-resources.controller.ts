@@ -19,6 +19,6 @@ export class ModuleResourcesController {
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    sendJsonView(request, response, await this.directory.resources(moduleId));
+    await sendJsonView(request, response, await this.directory.resources(moduleId));
   }
 }

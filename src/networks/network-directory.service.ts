@@ -11,6 +11,11 @@ export class NetworkDirectory {
     private readonly source: NetworksQuery,
   ) {}
 
+  /** `GET /service-networks` when its view is cached (a hit), else undefined. */
+  cachedList(): JsonView | undefined {
+    return this.cache.hit<JsonView>('networks:list');
+  }
+
   /** `GET /service-networks`. */
   list(): Promise<JsonView> {
     return this.cache.get('networks:list', { kind: 'networks' }, async () => {

@@ -14,12 +14,12 @@ export class NetworksController {
   @Get()
   @ApiOperation({ summary: 'Active service networks with their members' })
   async list(@Req() request: Request, @Res() response: Response): Promise<void> {
-    sendJsonView(request, response, await this.directory.list());
+    await sendJsonView(request, response, await this.directory.list());
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One active service network with its members' })
   async get(@Param('id', new IdentifierPipe(NETWORK_ID)) id: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendJsonView(request, response, await this.directory.get(id));
+    await sendJsonView(request, response, await this.directory.get(id));
   }
 }

@@ -39,7 +39,7 @@ export class InlineIndexWatcher implements OnModuleInit, OnModuleDestroy {
     this.polling = true;
     try {
       const current = await this.index.current();
-      if (current > this.cache.index) {
+      if (current > this.cache.heardIndex) {
         this.cache.invalidate({ reason: 'write by another process', origin: 'registry-index', publishedAt: new Date().toISOString(), index: current });
       }
     } catch (error) {

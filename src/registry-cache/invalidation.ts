@@ -13,6 +13,28 @@ export interface Invalidation {
   networks?: string[];
   /** Module ids whose resources changed. */
   modules?: string[];
+  /**
+   * The new state of the named services as the writer read it back after its commit. A message
+   * that carries it patches each replica's cached dataset in place instead of dropping it.
+   */
+  upserts?: ServicePatch[];
+}
+
+/**
+ * One service as a write left it (opaque to the cache: the services layer's dataset entry,
+ * `{ view, moduleIds }`).
+ */
+export interface ServicePatch {
+  view: { slug: string };
+  moduleIds: string[];
+}
+
+/**
+ * The poller's health results change only health blocks and status: replicas may coalesce
+ * them for a moment (an operator's `health-check-now` is applied at once).
+ */
+export function isHealthUpdate(invalidation: Invalidation): boolean {
+  return invalidation.reason === 'health-check';
 }
 
 /** An invalidation as it travels on the channel. */
@@ -39,5 +61,18 @@ export function parseEnvelope(raw: string): InvalidationEnvelope | null {
     const entries = candidate[list];
     if (entries !== undefined && !(Array.isArray(entries) && entries.every((entry) => typeof entry === 'string'))) return null;
   }
+  if (candidate.upserts !== undefined && !(Array.isArray(candidate.upserts) && candidate.upserts.every(isServicePatch))) return null;
   return candidate as unknown as InvalidationEnvelope;
+}
+
+function isServicePatch(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const { view, moduleIds } = value as Record<string, unknown>;
+  return (
+    typeof view === 'object' &&
+    view !== null &&
+    typeof (view as Record<string, unknown>).slug === 'string' &&
+    Array.isArray(moduleIds) &&
+    moduleIds.every((id) => typeof id === 'string')
+  );
 }

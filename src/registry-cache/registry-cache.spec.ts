@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { RedisConnections } from '../redis/redis-connections';
 import { InvalidationBus } from './invalidation-bus';
-import { MAX_ENTRIES, RegistryCache } from './registry-cache';
+import { HEALTH_PATCH_WINDOW_MS, MAX_ENTRIES, PatchBatchEntry, RegistryCache } from './registry-cache';
 import { CountingIndex } from '../../test/support/counting-index';
 
 function inlineCache(maxAgeMs = 60_000): { cache: RegistryCache; bus: InvalidationBus } {
@@ -113,5 +113,57 @@ describe('RegistryCache', () => {
     await bus.publish({ reason: 'write' });
     expect(await woken).toBe(1);
     cache.onModuleDestroy();
+  });
+  describe('upserts', () => {
+    const upsert = (slug: string) => ({ view: { slug }, moduleIds: [] });
+
+    it('patches through the handler instead of dropping registry views; per-slug views it names still go', async () => {
+      const { cache, bus } = inlineCache();
+      const batches: PatchBatchEntry[][] = [];
+      cache.onPatch((batch) => batches.push(batch));
+      await cache.get('list', { kind: 'registry' }, build('list-1'));
+      await cache.get('manifests:a', { kind: 'service', slug: 'a' }, build('a-1'));
+      await bus.publish({ reason: 'service-patch', services: ['a'], upserts: [upsert('a')] });
+      expect(batches).toEqual([[{ index: 1, upserts: [upsert('a')], health: false }]]);
+      expect(await cache.get('list', { kind: 'registry' }, build('list-2'))).toBe('list-1');
+      expect(await cache.get('manifests:a', { kind: 'service', slug: 'a' }, build('a-2'))).toBe('a-2');
+      expect(cache.index).toBe(1);
+      cache.onModuleDestroy();
+    });
+
+    it('applies health results that arrive within one window together, and moves the index with them (fake clock)', async () => {
+      jest.useFakeTimers();
+      try {
+        const { cache, bus } = inlineCache();
+        const batches: PatchBatchEntry[][] = [];
+        cache.onPatch((batch) => batches.push(batch));
+        await bus.publish({ reason: 'health-check', services: ['a'], upserts: [upsert('a')] });
+        await bus.publish({ reason: 'health-check', services: ['b'], upserts: [upsert('b')] });
+        expect(batches).toHaveLength(0);
+        expect(cache.index).toBe(0);
+        expect(cache.heardIndex).toBe(2);
+        await jest.advanceTimersByTimeAsync(HEALTH_PATCH_WINDOW_MS);
+        expect(batches).toHaveLength(1);
+        expect(batches[0].map((entry) => entry.index)).toEqual([1, 2]);
+        expect(cache.index).toBe(2);
+        cache.onModuleDestroy();
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('remembers which services changed after an index, and asks for a resync past a write that named everything', async () => {
+      const { cache, bus } = inlineCache();
+      cache.onPatch(() => undefined);
+      cache.observeIndex(0);
+      await bus.publish({ reason: 'service-patch', services: ['a'], upserts: [upsert('a')] });
+      await bus.publish({ reason: 'service-register', services: ['b'], upserts: [upsert('b')] });
+      expect(cache.changesSince(0, 2)).toEqual({ slugs: new Set(['a', 'b']) });
+      expect(cache.changesSince(1, 2)).toEqual({ slugs: new Set(['b']) });
+      await bus.publish({ reason: 'backfill' });
+      expect(cache.changesSince(1, 3)).toBe('resync');
+      expect(cache.changesSince(3, 3)).toEqual({ slugs: new Set() });
+      cache.onModuleDestroy();
+    });
   });
 });

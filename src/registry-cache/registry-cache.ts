@@ -3,7 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { registryConfig } from '../config/configuration';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
-import { InvalidationEnvelope } from './invalidation';
+import { InvalidationEnvelope, isHealthUpdate, ServicePatch } from './invalidation';
 import { InvalidationBus } from './invalidation-bus';
 
 /**
@@ -17,6 +17,29 @@ export type CacheDependency =
   | { kind: 'network'; id: string }
   | { kind: 'networks' }
   | { kind: 'module'; id: string };
+
+/** A write's upserts, in the order they are applied. */
+export interface PatchBatchEntry {
+  index: number | undefined;
+  upserts: ServicePatch[];
+  /** Health results only: views may lag by a moment (coalesced). */
+  health: boolean;
+}
+
+/** Applies a batch of upserts to the cached data it owns (the services directory registers one). */
+export type PatchHandler = (batch: PatchBatchEntry[]) => void;
+
+/** What changed after an index, for delta watchers: the slugs, or `resync` when this replica cannot tell. */
+export type ChangesSince = { slugs: Set<string> } | 'resync';
+
+/**
+ * Health results arriving within this window are applied together: views are re-serialised at
+ * most once per window, however many batches the pollers store.
+ */
+export const HEALTH_PATCH_WINDOW_MS = 1_000;
+
+/** Changes remembered for delta watchers (one entry per write); older ones answer "resync". */
+export const MAX_CHANGE_LOG = 10_000;
 
 /** At most one "serving expired views" warning this often, however many reads hit it. */
 const STALE_WARNING_EVERY_MS = 10_000;
@@ -42,10 +65,19 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
   private readonly builds = new Map<string, { generation: number; promise: Promise<unknown> }>();
   private readonly indexWaiters = new Set<() => void>();
+  private readonly patchHandlers = new Set<PatchHandler>();
+  private pendingPatches: PatchBatchEntry[] = [];
+  private patchTimer: NodeJS.Timeout | null = null;
+  /** Writes this replica applied, by index (ascending): `slugs` null when a write named everything. */
+  private readonly changeLog: { index: number; slugs: string[] | null }[] = [];
+  /** The log answers for changes after this index; null until this replica knows where it starts. */
+  private changeLogStart: number | null = null;
   /** Bumped by every invalidation: a build that started before it must not be stored. */
   private generation = 0;
   /** Highest registry index this replica has heard of (from invalidations or reads). */
   private knownIndex = 0;
+  /** Highest index of any message received, applied or still pending (coalesced health results). */
+  private receivedIndex = 0;
   private readonly hitsTotal: Counter;
   private readonly missesTotal: Counter;
   private readonly invalidationsTotal: Counter<'origin'>;
@@ -98,6 +130,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     this.closing = true;
     this.unsubscribe?.();
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.patchTimer) clearTimeout(this.patchTimer);
     this.logStats();
     for (const wake of this.indexWaiters) wake();
   }
@@ -105,6 +138,78 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   /** The registry index this replica knows to be current (never goes down). */
   get index(): number {
     return this.knownIndex;
+  }
+
+  /**
+   * The highest index this replica has a message for, including health results still waiting
+   * for their coalescing window: a write above it is one this replica has not heard of.
+   */
+  get heardIndex(): number {
+    return Math.max(this.knownIndex, this.receivedIndex);
+  }
+
+  /**
+   * The cached value of `key` if it is fresh, counted as a hit; `undefined` (not counted) if not:
+   * the caller then takes the ordinary path, `get`, which counts the miss.
+   */
+  hit<T>(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    if (!entry || Date.now() - entry.builtAt >= this.config.cacheMaxAgeMs) return undefined;
+    this.count(true);
+    return entry.value as T;
+  }
+
+  /** The cached value of `key` if it is fresh, without counting a lookup (for patching). */
+  peek<T>(key: string): T | undefined {
+    const entry = this.entries.get(key);
+    return entry && Date.now() - entry.builtAt < this.config.cacheMaxAgeMs ? (entry.value as T) : undefined;
+  }
+
+  /** `SERVICE_REGISTRY_CACHE_MAX_AGE_MS`: how long a value is served after it was built. */
+  get maxAgeMs(): number {
+    return this.config.cacheMaxAgeMs;
+  }
+
+  /**
+   * Builds `key` anew in the background while its current value is still served, and stores
+   * the result as a fresh entry unless a write raced the build. Resolves with the new value, or
+   * undefined when it was not stored (a raced build, or an error: the old value stays until it
+   * expires, and the next read rebuilds it the ordinary way).
+   */
+  async refresh<T>(key: string, dependency: CacheDependency, build: () => Promise<T>): Promise<T | undefined> {
+    const generation = this.generation;
+    try {
+      const value = await build();
+      if (generation !== this.generation) return undefined;
+      this.store(key, { value, builtAt: Date.now(), dependency });
+      return value;
+    } catch (error) {
+      this.logger.debug(`Could not refresh ${key}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Stores a value derived from a freshly built one (it ages from now). */
+  put(key: string, dependency: CacheDependency, value: unknown): void {
+    this.store(key, { value, builtAt: Date.now(), dependency });
+  }
+
+  /** Replaces a cached value by one derived from a patched source; it keeps its age (so still expires on time). */
+  replace(key: string, value: unknown): boolean {
+    const entry = this.entries.get(key);
+    if (!entry) return false;
+    entry.value = value;
+    return true;
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Registers the owner of data that upserts can patch; without one, messages with upserts drop views as any other. */
+  onPatch(handler: PatchHandler): () => void {
+    this.patchHandlers.add(handler);
+    return () => this.patchHandlers.delete(handler);
   }
 
   /** The cached value of `key`, or the result of `build` (stored unless a write raced it). */
@@ -157,6 +262,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
 
   /** Records an index observed in data read from Postgres. */
   observeIndex(index: number): void {
+    if (this.changeLogStart === null) this.changeLogStart = index;
     if (index > this.knownIndex) {
       this.knownIndex = index;
       this.wakeIndexWaiters();
@@ -180,15 +286,98 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * Applies a write's message. One that carries upserts (health results, registrations,
+   * patches) patches the cached dataset in place through the patch handlers, health results
+   * coalesced for up to HEALTH_PATCH_WINDOW_MS; only per-slug views it names are dropped. Any
+   * other message drops every view it may affect (everything, when it names nothing).
+   */
   invalidate(envelope: InvalidationEnvelope): void {
-    this.generation += 1;
+    if (envelope.index !== undefined && envelope.index > this.receivedIndex) this.receivedIndex = envelope.index;
     this.invalidationsTotal.inc({ origin: envelope.origin === this.bus.origin ? 'local' : 'remote' });
+    if (envelope.upserts && envelope.upserts.length > 0 && this.patchHandlers.size > 0) {
+      for (const [key, entry] of this.entries) {
+        if (entry.dependency.kind === 'service' && this.affected(entry.dependency, envelope)) this.entries.delete(key);
+      }
+      const health = isHealthUpdate(envelope);
+      this.pendingPatches.push({ index: envelope.index, upserts: envelope.upserts, health });
+      if (!health) this.flushPatches();
+      else if (!this.patchTimer) this.patchTimer = setTimeout(() => this.flushPatches(), HEALTH_PATCH_WINDOW_MS);
+      return;
+    }
+    this.flushPatches();
+    this.generation += 1;
     const named = [envelope.services, envelope.networks, envelope.modules].some((list) => list !== undefined && list.length > 0);
     for (const [key, entry] of this.entries) {
       if (!named || this.affected(entry.dependency, envelope)) this.entries.delete(key);
     }
+    // Networks do not change services; modules may change which services a module filter finds.
+    const slugs = !named || (envelope.modules?.length ?? 0) > 0 ? null : (envelope.services ?? []);
+    this.logChange(envelope.index, slugs);
     if (envelope.index !== undefined && envelope.index > this.knownIndex) this.knownIndex = envelope.index;
     this.wakeIndexWaiters();
+  }
+
+  /** Applies the pending upserts (in index order), then wakes watchers: data and index move together. */
+  private flushPatches(): void {
+    if (this.patchTimer) {
+      clearTimeout(this.patchTimer);
+      this.patchTimer = null;
+    }
+    if (this.pendingPatches.length === 0) return;
+    const batch = this.pendingPatches.sort((a, b) => (a.index ?? Infinity) - (b.index ?? Infinity));
+    this.pendingPatches = [];
+    for (const handler of this.patchHandlers) {
+      try {
+        handler(batch);
+      } catch (error) {
+        this.logger.error(`Could not patch the cache (dropping it instead): ${(error as Error).message}`);
+        this.generation += 1;
+        this.entries.clear();
+      }
+    }
+    for (const entry of batch) {
+      this.logChange(
+        entry.index,
+        entry.upserts.map((upsert) => upsert.view.slug),
+      );
+      if (entry.index !== undefined && entry.index > this.knownIndex) this.knownIndex = entry.index;
+    }
+    this.wakeIndexWaiters();
+  }
+
+  private logChange(index: number | undefined, slugs: string[] | null): void {
+    if (index === undefined) {
+      // A write whose index is unknown cannot be placed: deltas restart from the next known index.
+      this.changeLog.length = 0;
+      this.changeLogStart = null;
+      return;
+    }
+    let at = this.changeLog.length;
+    while (at > 0 && this.changeLog[at - 1].index > index) at -= 1;
+    this.changeLog.splice(at, 0, { index, slugs });
+    if (this.changeLog.length > MAX_CHANGE_LOG) {
+      const dropped = this.changeLog.splice(0, this.changeLog.length - MAX_CHANGE_LOG);
+      this.changeLogStart = Math.max(this.changeLogStart ?? 0, dropped[dropped.length - 1].index);
+    }
+  }
+
+  /**
+   * The services that changed after `since` up to `upTo` (both registry indexes), or `resync`
+   * when this replica cannot say: `since` is older than what it remembers, or a write in
+   * between named everything.
+   */
+  changesSince(since: number, upTo: number): ChangesSince {
+    if (this.changeLogStart === null || since < this.changeLogStart) return 'resync';
+    const slugs = new Set<string>();
+    for (let at = this.changeLog.length - 1; at >= 0; at -= 1) {
+      const change = this.changeLog[at];
+      if (change.index <= since) break;
+      if (change.index > upTo) continue;
+      if (change.slugs === null) return 'resync';
+      for (const slug of change.slugs) slugs.add(slug);
+    }
+    return { slugs };
   }
 
   private affected(dependency: CacheDependency, envelope: InvalidationEnvelope): boolean {

@@ -41,18 +41,31 @@ const PATCHED_COLUMNS = ['baseUrl', 'status', 'statusMessage', 'capabilities', '
 export class ServiceRows {
   /**
    * Inserts the row or updates it, in one statement, so concurrent writers of a new slug need
-   * no retry. Only the row's own owner updates it (`services.id` names the owner: a module's
-   * service or an external one); health state (status, last healthy time, snapshot version)
-   * is kept; a new row, or a new base URL or health endpoint, is due for a check at once.
-   * Hand-written SQL: the conditional update and the created flag (`xmax = 0` holds only for a
-   * row this statement inserted) have no query-builder form. Null when another owner holds
-   * the slug.
+   * no retry. Null when another owner holds the slug (see `upsertMany`).
    */
   async upsert(manager: EntityManager, service: DeclaredService): Promise<{ created: boolean } | null> {
-    const [row]: { created: boolean }[] = await manager.query(
+    return (await this.upsertMany(manager, [service])).get(service.slug) ?? null;
+  }
+
+  /**
+   * Inserts or updates many rows in one statement (one round trip however many: the import
+   * writes a module's services this way). Only a row's own owner updates it (`services.id`
+   * names the owner: a module's service or an external one); health state (status, last
+   * healthy time, snapshot version) is kept; a new row, or a new base URL or health endpoint,
+   * is due for a check at once. Hand-written SQL: the rows as arrays through `unnest`, the
+   * conditional update and the created flag (`xmax = 0` holds only for a row this statement
+   * inserted) have no query-builder form. Returns the slugs written (a slug another owner
+   * holds is missing) and whether each was created.
+   */
+  async upsertMany(manager: EntityManager, services: DeclaredService[]): Promise<Map<string, { created: boolean }>> {
+    if (services.length === 0) return new Map();
+    const rows: { slug: string; created: boolean }[] = await manager.query(
       `INSERT INTO services (id, slug, display_name, kind, base_url, health_endpoint, source, module_id, capabilities, metadata,
                              health_failures_before_unhealthy, health_successes_before_healthy, next_health_check_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, now())
+       SELECT d.id, d.slug, d.display_name, d.kind, d.base_url, d.health_endpoint, d.source, d.module_id, d.capabilities::jsonb, d.metadata::jsonb,
+              d.failures_before_unhealthy, d.successes_before_healthy, now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::int[])
+           AS d(id, slug, display_name, kind, base_url, health_endpoint, source, module_id, capabilities, metadata, failures_before_unhealthy, successes_before_healthy)
        ON CONFLICT (slug) DO UPDATE SET
          display_name = EXCLUDED.display_name,
          kind = EXCLUDED.kind,
@@ -68,23 +81,23 @@ export class ServiceRows {
            THEN now() ELSE services.next_health_check_at END,
          updated_at = now()
        WHERE services.id = EXCLUDED.id
-       RETURNING (xmax = 0) AS created`,
+       RETURNING slug, (xmax = 0) AS created`,
       [
-        service.id,
-        service.slug,
-        service.displayName,
-        service.kind,
-        service.baseUrl,
-        service.healthEndpoint ?? DEFAULT_HEALTH_ENDPOINT,
-        service.source,
-        service.moduleId,
-        service.capabilities === undefined ? null : JSON.stringify(service.capabilities),
-        JSON.stringify(service.metadata ?? {}),
-        service.health?.failuresBeforeUnhealthy ?? null,
-        service.health?.successesBeforeHealthy ?? null,
+        services.map((service) => service.id),
+        services.map((service) => service.slug),
+        services.map((service) => service.displayName),
+        services.map((service) => service.kind),
+        services.map((service) => service.baseUrl),
+        services.map((service) => service.healthEndpoint ?? DEFAULT_HEALTH_ENDPOINT),
+        services.map((service) => service.source),
+        services.map((service) => service.moduleId),
+        services.map((service) => (service.capabilities === undefined ? null : JSON.stringify(service.capabilities))),
+        services.map((service) => JSON.stringify(service.metadata ?? {})),
+        services.map((service) => service.health?.failuresBeforeUnhealthy ?? null),
+        services.map((service) => service.health?.successesBeforeHealthy ?? null),
       ],
     );
-    return row ?? null;
+    return new Map(rows.map((row) => [row.slug, { created: row.created }]));
   }
 
   /** Registers an external service, or updates it if it is registered as external; a module's slug is a conflict. */

@@ -48,16 +48,43 @@ export interface RegistryService {
   moduleIds: string[];
 }
 
-/** All services at one registry index: the dataset every services view is derived from. */
+/**
+ * All services at one registry index: the dataset every services view is derived from. Read
+ * from Postgres at `readIndex`, then patched in place by writes' upserts (`dataset-patch.ts`),
+ * which move `index` on.
+ */
 export interface ServicesDataset {
   index: number;
+  readonly readIndex: number;
+  /** In slug order (code-unit order, whatever the database's collation). */
   services: RegistryService[];
   bySlug: Map<string, RegistryService>;
+  /** The index of the last upsert applied to each patched slug (an older one arriving late is ignored). */
+  patchedAt: Map<string, number>;
+  /** Each service's view as JSON, made once per view object (lists are joined from these). */
+  json: WeakMap<ServiceView, string>;
 }
 
 /** The dataset of `services` (in slug order) at `index`. */
 export function servicesDataset(index: number, services: RegistryService[]): ServicesDataset {
-  return { index, services, bySlug: new Map(services.map((service) => [service.view.slug, service])) };
+  return {
+    index,
+    readIndex: index,
+    services,
+    bySlug: new Map(services.map((service) => [service.view.slug, service])),
+    patchedAt: new Map(),
+    json: new WeakMap(),
+  };
+}
+
+/** The view of `service` as JSON text, serialised once per view. */
+export function serviceJson(dataset: ServicesDataset, service: RegistryService): string {
+  let json = dataset.json.get(service.view);
+  if (json === undefined) {
+    json = JSON.stringify(service.view);
+    dataset.json.set(service.view, json);
+  }
+  return json;
 }
 
 /** One manifest version of a service as `GET /services/:slug/manifests` shows it. */

@@ -49,7 +49,12 @@ interface DatasetRow {
  */
 @Injectable()
 export class ServicesDatasetQuery {
-  static readonly SQL = `
+  static readonly SQL = ServicesDatasetQuery.sql('true');
+  /** The same read for the services named in `$1` (text[]): what a write publishes as upserts. */
+  static readonly SOME_SQL = ServicesDatasetQuery.sql('s.slug = ANY($1::text[])');
+
+  private static sql(serviceCondition: string): string {
+    return `
     SELECT idx.value AS registry_index, s.id, s.slug, s.display_name, s.kind, s.base_url, s.source,
            s.module_id, s.status, s.status_message, s.capabilities, s.metadata, s.last_healthy_at,
            s.created_at, s.updated_at,
@@ -60,7 +65,7 @@ export class ServicesDatasetQuery {
            h.checked_at AS health_checked_at, h.latency_ms AS health_latency_ms, h.status_code AS health_status_code,
            h.base_url AS health_base_url, h.health_endpoint AS health_endpoint, c.module_ids AS context_module_ids
       FROM (SELECT ${RegistryIndex.CURRENT_SQL} AS value) idx
-      LEFT JOIN services s ON true
+      LEFT JOIN services s ON ${serviceCondition}
       LEFT JOIN service_manifests m ON m.service_slug = s.slug AND m.superseded_at IS NULL
       LEFT JOIN service_health_latest h ON h.service_slug = s.slug
       LEFT JOIN LATERAL (
@@ -68,13 +73,24 @@ export class ServicesDatasetQuery {
                FROM module_resource_contexts
               WHERE resource_type = 'service' AND resource_id = s.slug) c ON true
      ORDER BY s.slug`;
+  }
 
   constructor(private readonly dataSource: DataSource) {}
 
   async loadServices(): Promise<ServicesDataset> {
     const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.SQL);
-    const services = rows.filter((row) => row.id !== null).map(toRegistryService);
+    // In code-unit order whatever the database's collation, the order patches insert in.
+    const services = rows
+      .filter((row) => row.id !== null)
+      .map(toRegistryService)
+      .sort((a, b) => (a.view.slug < b.view.slug ? -1 : a.view.slug > b.view.slug ? 1 : 0));
     return servicesDataset(Number(rows[0]?.registry_index ?? 0), services);
+  }
+
+  /** The named services as the dataset holds them (those that exist), in slug order. */
+  async loadSome(slugs: string[]): Promise<RegistryService[]> {
+    const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.SOME_SQL, [slugs]);
+    return rows.filter((row) => row.id !== null).map(toRegistryService);
   }
 
   async loadManifestHistory(slug: string): Promise<ManifestHistory> {

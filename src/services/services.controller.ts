@@ -2,8 +2,10 @@ import { Body, Controller, Get, Param, Patch, Post, Query, Req, Res, UseGuards }
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Request, Response } from 'express';
 import { WriteAuthGuard } from '../auth/write-auth.guard';
+import { ApiValidationPipe } from '../http/api-validation.pipe';
 import { sendJsonView } from '../http/send-json-view';
 import { ListServicesQuery } from './dto/list-services.query';
+import { ServiceChangesQuery } from './dto/service-changes.query';
 import { PatchServiceDto } from './dto/patch-service.dto';
 import { RegisterServiceDto } from './dto/register-service.dto';
 import { ServiceDirectory } from './service-directory.service';
@@ -22,32 +24,41 @@ export class ServicesController {
   @Get()
   @ApiOperation({ summary: 'List services (filters; with index+wait, block until the registry changes)' })
   @ApiOkResponse({ description: '{ data: Service[], meta: { total, healthyCount, unhealthyCount, sourceCounts, filters } }' })
-  async list(@Query() query: ListServicesQuery, @Req() request: Request, @Res() response: Response): Promise<void> {
+  async list(@Query(ApiValidationPipe) query: ListServicesQuery, @Req() request: Request, @Res() response: Response): Promise<void> {
     const { index, wait, ...filters } = query;
     const view =
       index === undefined ? await this.directory.list(filters) : await this.directory.watch(filters, index, watchDuration(wait));
-    sendJsonView(request, response, view);
+    await sendJsonView(request, response, view);
+  }
+
+  @Get('changes')
+  @ApiOperation({
+    summary: 'Changes after a registry index (upserts with their view, removals), waiting for one up to `wait`; `resync: true` when too far behind',
+  })
+  @ApiOkResponse({ description: '{ index, since, resync, upserts: Service[], removals: string[] }' })
+  async changes(@Query(ApiValidationPipe) query: ServiceChangesQuery, @Req() request: Request, @Res() response: Response): Promise<void> {
+    await sendJsonView(request, response, await this.directory.changes(query.since, watchDuration(query.wait)));
   }
 
   @Get(':slug')
   @ApiOperation({ summary: 'One service' })
   async get(@Param('slug', ServiceSlugPipe) slug: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendJsonView(request, response, await this.directory.get(slug));
+    await sendJsonView(request, response, await this.directory.get(slug));
   }
 
   @Get(':slug/manifests')
   @ApiOperation({ summary: 'Every manifest version of a service, newest first' })
   async manifests(@Param('slug', ServiceSlugPipe) slug: string, @Req() request: Request, @Res() response: Response): Promise<void> {
-    sendJsonView(request, response, await this.directory.manifests(slug));
+    await sendJsonView(request, response, await this.directory.manifests(slug));
   }
 
   @Post()
   @UseGuards(WriteAuthGuard)
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Register an external service (201 new, 200 updated)' })
-  async register(@Body() body: RegisterServiceDto, @Req() request: Request, @Res() response: Response): Promise<void> {
-    const { created } = await this.writer.register(body);
-    sendJsonView(request, response, await this.directory.get(body.slug), created ? 201 : 200);
+  async register(@Body(ApiValidationPipe) body: RegisterServiceDto, @Req() request: Request, @Res() response: Response): Promise<void> {
+    const { created, service } = await this.writer.register(body);
+    await sendJsonView(request, response, this.directory.writtenView(service), created ? 201 : 200);
   }
 
   @Patch(':slug')
@@ -56,11 +67,11 @@ export class ServicesController {
   @ApiOperation({ summary: 'Change baseUrl, status, statusMessage, capabilities, metadata or lastHealthyAt' })
   async patch(
     @Param('slug', ServiceSlugPipe) slug: string,
-    @Body() body: PatchServiceDto,
+    @Body(ApiValidationPipe) body: PatchServiceDto,
     @Req() request: Request,
     @Res() response: Response,
   ): Promise<void> {
-    await this.writer.patch(slug, body);
-    sendJsonView(request, response, await this.directory.get(slug));
+    const service = await this.writer.patch(slug, body);
+    await sendJsonView(request, response, this.directory.writtenView(service));
   }
 }

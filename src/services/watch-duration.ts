@@ -1,3 +1,6 @@
+/** What a `wait` query parameter may be: digits, then ms, s (the default) or m. */
+export const WAIT_PATTERN = /^\d{1,9}(ms|s|m)?$/;
+
 /** Longest a watch may block (SPEC §6). */
 export const MAX_WATCH_MS = 5 * 60_000;
 const DEFAULT_WATCH_MS = 5 * 60_000;

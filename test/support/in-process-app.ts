@@ -3,6 +3,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { DataSource, Logger as TypeOrmLogger } from 'typeorm';
 import { AppModule } from '../../src/app.module';
+import { HotReadPath } from '../../src/hot-reads/hot-read-path';
 import { configureHttp } from '../../src/http/configure-http';
 
 /**
@@ -15,6 +16,7 @@ export async function startInProcessApp(env: Record<string, string>, logLevels: 
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: logLevels });
   configureHttp(app);
+  HotReadPath.install(app, () => undefined);
   await app.init();
   return new InProcessApp(app);
 }

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIntegerQueryParam, IsSingleLineText } from '../../http/field-rules';
 import { MODULE_ID } from '../../identifiers';
+import { WAIT_PATTERN } from '../watch-duration';
 import { SERVICE_SOURCES, SERVICE_STATUSES, ServiceSource, ServiceStatus } from '../service.entity';
 
 /** `GET /services` query: filters, and change watching (`index` + `wait`). */
@@ -40,6 +41,6 @@ export class ListServicesQuery {
 
   @ApiPropertyOptional({ description: 'With index: longest wait, e.g. 30s, 500ms, 2m (capped at 5m)', example: '30s' })
   @IsOptional()
-  @Matches(/^\d{1,9}(ms|s|m)?$/, { message: 'wait must be a duration such as 30s, 500ms or 2m' })
+  @Matches(WAIT_PATTERN, { message: 'wait must be a duration such as 30s, 500ms or 2m' })
   wait?: string;
 }

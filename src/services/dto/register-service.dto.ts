@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Allow, IsObject, IsOptional, IsString, IsUrl, Length, Matches } from 'class-validator';
+import { Allow, IsObject, IsOptional, IsString, IsUrl, Length, Matches, NotEquals } from 'class-validator';
 import { IsJsonAsSent, IsSingleLineText } from '../../http/field-rules';
 import { SERVICE_SLUG } from '../../identifiers';
 import { HealthThresholdsInput, IsHealthThresholds } from './health-thresholds.field';
@@ -13,6 +13,8 @@ export class RegisterServiceDto {
   @ApiProperty({ example: 'billing-api' })
   @IsString()
   @Matches(SERVICE_SLUG.pattern, { message: `slug must be ${SERVICE_SLUG.rule}` })
+  // `GET /services/changes` is the delta watch: a service of that name could never be read.
+  @NotEquals('changes', { message: 'slug "changes" is reserved (GET /services/changes is the delta watch)' })
   slug!: string;
 
   @ApiProperty({ example: 'Billing API' })

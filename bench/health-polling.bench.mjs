@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// GET /services while the registry polls 10,000 stub targets every 30 s (issue 13, item 3):
+// read latency percentiles, the cache's hit ratio over the window (from /metrics), the
+// replica's RSS and CPU, checks per second, and what a delta watcher receives. Baseline in
+// the same run: the same reads against the same replica with polling off (nothing changes).
+// Loopback only, bounded in time.
+//
+//   npm run build && node bench/health-polling.bench.mjs [services=10000] [seconds=60] [reads/s=10]
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
+import { benchDatabase, cpuSeconds, fmt, freePort, percentile, ROOT, seedServices, startApp, withClient } from './support.mjs';
+
+const SERVICES = Number(process.argv[2] ?? 10_000);
+const SECONDS = Number(process.argv[3] ?? 60);
+const READS_PER_SECOND = Number(process.argv[4] ?? 10);
+const INTERVAL_MS = 30_000;
+
+/** One GET, body read whole (not decompressed): ms, status, bytes, X-Registry-Index. */
+function timedGet(url, headers = {}) {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    httpRequest(url, { headers }, (response) => {
+      let bytes = 0;
+      response.on('data', (chunk) => (bytes += chunk.length));
+      response.on('end', () =>
+        resolve({ ms: performance.now() - started, status: response.statusCode, bytes, index: Number(response.headers['x-registry-index']) }),
+      );
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+}
+
+async function rss(pid) {
+  const { readFile } = await import('node:fs/promises');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+}
+
+/** Reads at a steady rate for `seconds`; latencies by encoding. */
+async function readLoad(url, seconds, encodings) {
+  const latencies = Object.fromEntries(encodings.map((encoding) => [encoding, []]));
+  const bytes = Object.fromEntries(encodings.map((encoding) => [encoding, 0]));
+  const pending = [];
+  const end = Date.now() + seconds * 1000;
+  for (let n = 0; Date.now() < end; n += 1) {
+    const encoding = encodings[n % encodings.length];
+    pending.push(
+      timedGet(`${url}/services`, { 'Accept-Encoding': encoding }).then((result) => {
+        if (result.status !== 200) throw new Error(`GET /services answered ${result.status}`);
+        latencies[encoding].push(result.ms);
+        bytes[encoding] += result.bytes;
+      }),
+    );
+    await sleep(1000 / READS_PER_SECOND);
+  }
+  await Promise.all(pending);
+  return { latencies, bytes };
+}
+
+/** A delta watcher following the registry for `seconds`: bytes and answers received. */
+async function deltaWatcher(url, seconds) {
+  const end = Date.now() + seconds * 1000;
+  let since = (await timedGet(`${url}/services`)).index;
+  let bytes = 0;
+  let answers = 0;
+  let upserts = 0;
+  let resyncs = 0;
+  while (Date.now() < end) {
+    const response = await fetch(`${url}/services/changes?since=${since}&wait=5s`, { headers: { 'Accept-Encoding': 'identity' } });
+    const text = await response.text();
+    bytes += Buffer.byteLength(text);
+    const delta = JSON.parse(text);
+    answers += 1;
+    upserts += delta.upserts.length;
+    if (delta.resync) resyncs += 1;
+    since = delta.index;
+  }
+  return { bytesPerSecond: bytes / seconds, answers, upserts, resyncs };
+}
+
+const database = await benchDatabase('bench_poll');
+let app;
+let stubs;
+try {
+  const stubPort = await freePort();
+  stubs = fork(join(ROOT, 'bench', 'stub-target-server.mjs'), [String(stubPort)], { stdio: 'ignore' });
+  await once(stubs, 'message');
+  await seedServices(database.url, SERVICES, { snapshots: 1, baseUrl: (n) => `'http://127.0.0.1:${stubPort}/ok/svc-' || ${n}` });
+  // Steady state: checks due evenly over one interval, as after the first round.
+  await withClient(database.url, (client) =>
+    client.query(`UPDATE services SET next_health_check_at = now() + (random() * ${INTERVAL_MS}) * interval '1 millisecond'`),
+  );
+
+  const nodeOptions = process.env.REPLICA_NODE_OPTIONS ? { NODE_OPTIONS: process.env.REPLICA_NODE_OPTIONS } : {};
+  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions });
+  const encodings = ['identity', 'gzip'];
+  const report = [];
+  // Warm-up: the dataset and both encodings built once.
+  await readLoad(app.url, 5, encodings);
+
+  const window = async (label, seconds, withWatcher) => {
+    const hits0 = await metric(app.url, 'service_registry_cache_hits_total');
+    const misses0 = await metric(app.url, 'service_registry_cache_misses_total');
+    const cpu0 = await cpuSeconds(app.pid);
+    const [load, watcher] = await Promise.all([readLoad(app.url, seconds, encodings), withWatcher ? deltaWatcher(app.url, seconds) : null]);
+    const cpu = (await cpuSeconds(app.pid)) - cpu0;
+    const hits = (await metric(app.url, 'service_registry_cache_hits_total')) - hits0;
+    const misses = (await metric(app.url, 'service_registry_cache_misses_total')) - misses0;
+    const heapMb = (await metric(app.url, 'nodejs_heap_size_used_bytes')) / 2 ** 20;
+    const externalMb = (await metric(app.url, 'nodejs_external_memory_bytes')) / 2 ** 20;
+    report.push({ label, load, watcher, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb: await rss(app.pid), heapMb, externalMb });
+  };
+
+  const snapshots0 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
+  const started = Date.now();
+  await window('polling 10,000 targets / 30 s', SECONDS, true);
+  const elapsed = (Date.now() - started) / 1000;
+  const snapshots1 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
+  await app.stop();
+  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...nodeOptions });
+  await readLoad(app.url, 5, encodings);
+  await window('baseline: same reads, polling off', Math.min(SECONDS, 20), false);
+
+  console.log(`GET /services at ${READS_PER_SECOND}/s (alternating identity and gzip), ${SERVICES} services, ${SECONDS} s`);
+  console.log(`  checks stored while polling: ${fmt((snapshots1 - snapshots0) / elapsed, 1)}/s (one per service per ${INTERVAL_MS / 1000} s = ${fmt(SERVICES / (INTERVAL_MS / 1000), 1)}/s)`);
+  for (const { label, load, watcher, hitRatio, misses, cpuShare, rssMb, heapMb, externalMb } of report) {
+    console.log(
+      `  ${label}: hit ratio ${hitRatio.toFixed(3)} (${misses} misses), replica CPU ${(cpuShare * 100).toFixed(0)} % of a core, RSS ${rssMb.toFixed(0)} MB (heap used ${heapMb.toFixed(0)} MB, external ${externalMb.toFixed(0)} MB)`,
+    );
+    for (const [encoding, values] of Object.entries(load.latencies)) {
+      console.log(
+        `    ${encoding.padEnd(8)} p50 ${percentile(values, 0.5).toFixed(1)} ms  p95 ${percentile(values, 0.95).toFixed(1)} ms  p99 ${percentile(values, 0.99).toFixed(1)} ms  max ${Math.max(...values).toFixed(1)} ms  (${values.length} reads, ${fmt(load.bytes[encoding] / values.length / 1024)} KiB each)`,
+      );
+    }
+    if (watcher) {
+      console.log(`    delta watcher: ${fmt(watcher.bytesPerSecond / 1024, 1)} KiB/s, ${watcher.answers} answers, ${watcher.upserts} upserts, ${watcher.resyncs} resyncs`);
+    }
+  }
+} finally {
+  await app?.stop();
+  stubs?.kill('SIGTERM');
+  await database.drop();
+}
