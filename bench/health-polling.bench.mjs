@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // GET /services while the registry polls 10,000 stub targets every 30 s (issue 13, item 3):
 // read latency percentiles, the cache's hit ratio over the window (from /metrics), the
-// replica's RSS and CPU, checks per second, and what a delta watcher receives. Baseline in
-// the same run: the same reads against the same replica with polling off (nothing changes).
+// replica's RSS and CPU, checks per second, and what delta watchers receive: one as by
+// default (checks that only move checkedAt/latency/counters are not reported) and one with
+// `?health=all` (every check: the baseline, in the same window). One target in `flip-every`
+// (default 100) fails every other check, so it changes on every check. Baseline in the same
+// run: the same reads against the same replica with polling off (nothing changes).
 // Loopback only, bounded in time.
 //
-//   npm run build && node bench/health-polling.bench.mjs [services=10000] [seconds=60] [reads/s=10]
+//   npm run build && node bench/health-polling.bench.mjs [services=10000] [seconds=60] [reads/s=10] [flip-every=100]
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
@@ -16,6 +19,7 @@ import { benchDatabase, cpuSeconds, fmt, freePort, percentile, ROOT, seedService
 const SERVICES = Number(process.argv[2] ?? 10_000);
 const SECONDS = Number(process.argv[3] ?? 60);
 const READS_PER_SECOND = Number(process.argv[4] ?? 10);
+const FLIP_EVERY = Number(process.argv[5] ?? 100);
 const INTERVAL_MS = 30_000;
 
 /** One GET, body read whole (not decompressed): ms, status, bytes, X-Registry-Index. */
@@ -66,7 +70,7 @@ async function readLoad(url, seconds, encodings) {
 }
 
 /** A delta watcher following the registry for `seconds`: bytes and answers received. */
-async function deltaWatcher(url, seconds) {
+async function deltaWatcher(url, seconds, health) {
   const end = Date.now() + seconds * 1000;
   let since = (await timedGet(`${url}/services`)).index;
   let bytes = 0;
@@ -74,7 +78,7 @@ async function deltaWatcher(url, seconds) {
   let upserts = 0;
   let resyncs = 0;
   while (Date.now() < end) {
-    const response = await fetch(`${url}/services/changes?since=${since}&wait=5s`, { headers: { 'Accept-Encoding': 'identity' } });
+    const response = await fetch(`${url}/services/changes?since=${since}&wait=5s&health=${health}`, { headers: { 'Accept-Encoding': 'identity' } });
     const text = await response.text();
     bytes += Buffer.byteLength(text);
     const delta = JSON.parse(text);
@@ -93,11 +97,21 @@ try {
   const stubPort = await freePort();
   stubs = fork(join(ROOT, 'bench', 'stub-target-server.mjs'), [String(stubPort)], { stdio: 'ignore' });
   await once(stubs, 'message');
-  await seedServices(database.url, SERVICES, { snapshots: 1, baseUrl: (n) => `'http://127.0.0.1:${stubPort}/ok/svc-' || ${n}` });
-  // Steady state: checks due evenly over one interval, as after the first round.
-  await withClient(database.url, (client) =>
-    client.query(`UPDATE services SET next_health_check_at = now() + (random() * ${INTERVAL_MS}) * interval '1 millisecond'`),
-  );
+  await seedServices(database.url, SERVICES, {
+    snapshots: 1,
+    baseUrl: (n) => `'http://127.0.0.1:${stubPort}/' || CASE WHEN ${n} % ${FLIP_EVERY} = 0 THEN 'flip' ELSE 'ok' END || '/svc-' || ${n}`,
+  });
+  // Steady state, as after the first round: checks due evenly over one interval, each
+  // service's latest health what its last check (200 OK) left.
+  await withClient(database.url, async (client) => {
+    await client.query(`UPDATE services SET next_health_check_at = now() + (random() * ${INTERVAL_MS}) * interval '1 millisecond',
+                                            status = 'healthy', status_message = 'HTTP 200 OK'`);
+    await client.query(`INSERT INTO service_health_latest (service_slug, version, status, observed_status, status_message, latency_ms, status_code,
+                          checked_at, base_url, health_endpoint, consecutive_failures, consecutive_successes, since, flapping, recent_statuses)
+                        SELECT slug, health_version, 'healthy', 'healthy', 'HTTP 200 OK', 1, 200, now(), base_url, health_endpoint, 0, 10,
+                               now() - interval '1 hour', false, array_fill('healthy'::text, ARRAY[10])
+                          FROM services`);
+  });
 
   const nodeOptions = process.env.REPLICA_NODE_OPTIONS ? { NODE_OPTIONS: process.env.REPLICA_NODE_OPTIONS } : {};
   app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions });
@@ -110,13 +124,17 @@ try {
     const hits0 = await metric(app.url, 'service_registry_cache_hits_total');
     const misses0 = await metric(app.url, 'service_registry_cache_misses_total');
     const cpu0 = await cpuSeconds(app.pid);
-    const [load, watcher] = await Promise.all([readLoad(app.url, seconds, encodings), withWatcher ? deltaWatcher(app.url, seconds) : null]);
+    const [load, watcher, everyCheck] = await Promise.all([
+      readLoad(app.url, seconds, encodings),
+      withWatcher ? deltaWatcher(app.url, seconds, 'changes') : null,
+      withWatcher ? deltaWatcher(app.url, seconds, 'all') : null,
+    ]);
     const cpu = (await cpuSeconds(app.pid)) - cpu0;
     const hits = (await metric(app.url, 'service_registry_cache_hits_total')) - hits0;
     const misses = (await metric(app.url, 'service_registry_cache_misses_total')) - misses0;
     const heapMb = (await metric(app.url, 'nodejs_heap_size_used_bytes')) / 2 ** 20;
     const externalMb = (await metric(app.url, 'nodejs_external_memory_bytes')) / 2 ** 20;
-    report.push({ label, load, watcher, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb: await rss(app.pid), heapMb, externalMb });
+    report.push({ label, load, watcher, everyCheck, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb: await rss(app.pid), heapMb, externalMb });
   };
 
   const snapshots0 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
@@ -131,7 +149,7 @@ try {
 
   console.log(`GET /services at ${READS_PER_SECOND}/s (alternating identity and gzip), ${SERVICES} services, ${SECONDS} s`);
   console.log(`  checks stored while polling: ${fmt((snapshots1 - snapshots0) / elapsed, 1)}/s (one per service per ${INTERVAL_MS / 1000} s = ${fmt(SERVICES / (INTERVAL_MS / 1000), 1)}/s)`);
-  for (const { label, load, watcher, hitRatio, misses, cpuShare, rssMb, heapMb, externalMb } of report) {
+  for (const { label, load, watcher, everyCheck, hitRatio, misses, cpuShare, rssMb, heapMb, externalMb } of report) {
     console.log(
       `  ${label}: hit ratio ${hitRatio.toFixed(3)} (${misses} misses), replica CPU ${(cpuShare * 100).toFixed(0)} % of a core, RSS ${rssMb.toFixed(0)} MB (heap used ${heapMb.toFixed(0)} MB, external ${externalMb.toFixed(0)} MB)`,
     );
@@ -140,9 +158,11 @@ try {
         `    ${encoding.padEnd(8)} p50 ${percentile(values, 0.5).toFixed(1)} ms  p95 ${percentile(values, 0.95).toFixed(1)} ms  p99 ${percentile(values, 0.99).toFixed(1)} ms  max ${Math.max(...values).toFixed(1)} ms  (${values.length} reads, ${fmt(load.bytes[encoding] / values.length / 1024)} KiB each)`,
       );
     }
-    if (watcher) {
-      console.log(`    delta watcher: ${fmt(watcher.bytesPerSecond / 1024, 1)} KiB/s, ${watcher.answers} answers, ${watcher.upserts} upserts, ${watcher.resyncs} resyncs`);
+    for (const [name, result] of [['delta watcher', watcher], ['delta watcher ?health=all', everyCheck]]) {
+      if (!result) continue;
+      console.log(`    ${name}: ${fmt(result.bytesPerSecond / 1000, 1)} kB/s, ${result.answers} answers, ${result.upserts} upserts, ${result.resyncs} resyncs`);
     }
+    if (watcher && everyCheck) console.log(`    default / ?health=all bytes: ${(watcher.bytesPerSecond / everyCheck.bytesPerSecond).toFixed(3)}`);
   }
 } finally {
   await app?.stop();

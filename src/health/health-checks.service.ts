@@ -35,7 +35,8 @@ export class HealthChecks {
     const recorded = await this.snapshots.record(this.dataSource, results);
     if (recorded.length > 0) {
       const slugs = recorded.map((entry) => entry.slug);
-      await this.bus.publish({ reason, services: slugs, upserts: await this.upsertsOf(slugs) });
+      const checksOnly = recorded.filter((entry) => entry.checkOnly).map((entry) => entry.slug);
+      await this.bus.publish({ reason, services: slugs, upserts: await this.upsertsOf(slugs), checksOnly });
       await this.mirror.repeat(`health snapshots of ${recorded.length} service(s)`, (store) => this.snapshots.record(store, results));
     }
     this.metrics.observe(recorded);

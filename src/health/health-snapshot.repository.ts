@@ -20,6 +20,11 @@ export interface RecordedSnapshot {
   slug: string;
   moduleId: string | null;
   snapshot: HealthSnapshotView;
+  /**
+   * The check changed nothing a watcher follows (see `isCheckOnly`): only `checkedAt`,
+   * `latencyMs`, the counters and `lastHealthyAt` moved.
+   */
+  checkOnly: boolean;
 }
 
 /** One check on a timeline. */
@@ -56,6 +61,36 @@ interface CurrentHealthRow {
   recent_statuses: SnapshotStatus[] | null;
   latest_base_url: string | null;
   latest_health_endpoint: string | null;
+  service_status: string;
+  service_status_message: string | null;
+  latest_observed_status: SnapshotStatus | null;
+  latest_status_message: string | null;
+  latest_status_code: number | null;
+  latest_flapping: boolean | null;
+}
+
+/**
+ * Whether a check leaves everything a delta watcher follows as it was: the effective status
+ * (the service's and its health block's), `since`, `observedStatus`, `flapping`,
+ * `statusMessage` (the service's and the check's), `statusCode`, and where it was checked.
+ * What such a check moves — `checkedAt`, `latencyMs`, `consecutiveFailures` /
+ * `consecutiveSuccesses` and the service's `lastHealthyAt` — changes with every check.
+ * A service's first check, or its first at a new address, always counts.
+ */
+function isCheckOnly(row: CurrentHealthRow, result: ProbeResult, step: { state: HealthState; flapping: boolean }): boolean {
+  return (
+    row.latest_status !== null &&
+    row.latest_base_url === row.base_url &&
+    row.latest_health_endpoint === row.health_endpoint &&
+    step.state.status === row.latest_status &&
+    step.state.status === row.service_status &&
+    step.state.since?.getTime() === row.since?.getTime() &&
+    result.status === row.latest_observed_status &&
+    step.flapping === row.latest_flapping &&
+    result.statusMessage === row.latest_status_message &&
+    result.statusMessage === row.service_status_message &&
+    result.statusCode === row.latest_status_code
+  );
 }
 
 /** The state the next check continues from (a service never checked has none). */
@@ -152,7 +187,10 @@ export class HealthSnapshotRepository {
         `SELECT s.slug, s.module_id, s.base_url, s.health_endpoint, s.health_version,
                 s.health_failures_before_unhealthy, s.health_successes_before_healthy,
                 l.status AS latest_status, l.consecutive_failures, l.consecutive_successes, l.since, l.recent_statuses,
-                l.base_url AS latest_base_url, l.health_endpoint AS latest_health_endpoint
+                l.base_url AS latest_base_url, l.health_endpoint AS latest_health_endpoint,
+                s.status AS service_status, s.status_message AS service_status_message,
+                l.observed_status AS latest_observed_status, l.status_message AS latest_status_message,
+                l.status_code AS latest_status_code, l.flapping AS latest_flapping
            FROM services AS s
            LEFT JOIN service_health_latest AS l ON l.service_slug = s.slug
           WHERE s.slug = ANY($1::text[])
@@ -170,7 +208,7 @@ export class HealthSnapshotRepository {
         });
         const retargeted = row.latest_status !== null && (row.latest_base_url !== row.base_url || row.latest_health_endpoint !== row.health_endpoint);
         const step = nextHealthState(stateOf(row), result.status, result.checkedAt, thresholds, { retargeted });
-        return [{ result, version: row.health_version + 1, step }];
+        return [{ result, version: row.health_version + 1, step, checkOnly: isCheckOnly(row, result, step) }];
       });
       if (rows.length === 0) return [];
       const stored: (SnapshotFields & { slug: string })[] = await manager.query(
@@ -231,7 +269,13 @@ export class HealthSnapshotRepository {
           rows.map(({ step }) => step.state.recentStatuses.join(',')),
         ],
       );
-      return stored.map((row) => ({ slug: row.slug, moduleId: bySlug.get(row.slug)!.module_id, snapshot: toSnapshotView(row) }));
+      const checkOnly = new Set(rows.filter((row) => row.checkOnly).map(({ result }) => result.target.slug));
+      return stored.map((row) => ({
+        slug: row.slug,
+        moduleId: bySlug.get(row.slug)!.module_id,
+        snapshot: toSnapshotView(row),
+        checkOnly: checkOnly.has(row.slug),
+      }));
     });
   }
 

@@ -18,6 +18,11 @@ export interface Invalidation {
    * that carries it patches each replica's cached dataset in place instead of dropping it.
    */
   upserts?: ServicePatch[];
+  /**
+   * Services among `services` whose change was only a new health check (its time, latency and
+   * counters): delta watchers skip them unless they ask for every check (`?health=all`).
+   */
+  checksOnly?: string[];
 }
 
 /**
@@ -57,7 +62,7 @@ export function parseEnvelope(raw: string): InvalidationEnvelope | null {
   const candidate = value as Record<string, unknown>;
   if (typeof candidate.origin !== 'string' || typeof candidate.reason !== 'string') return null;
   if (candidate.index !== undefined && !Number.isSafeInteger(candidate.index)) return null;
-  for (const list of ['services', 'networks', 'modules']) {
+  for (const list of ['services', 'networks', 'modules', 'checksOnly']) {
     const entries = candidate[list];
     if (entries !== undefined && !(Array.isArray(entries) && entries.every((entry) => typeof entry === 'string'))) return null;
   }

@@ -158,11 +158,24 @@ describe('RegistryCache', () => {
       cache.observeIndex(0);
       await bus.publish({ reason: 'service-patch', services: ['a'], upserts: [upsert('a')] });
       await bus.publish({ reason: 'service-register', services: ['b'], upserts: [upsert('b')] });
-      expect(cache.changesSince(0, 2)).toEqual({ slugs: new Set(['a', 'b']) });
-      expect(cache.changesSince(1, 2)).toEqual({ slugs: new Set(['b']) });
+      expect(cache.changesSince(0, 2, 'changes')).toEqual({ slugs: new Set(['a', 'b']) });
+      expect(cache.changesSince(1, 2, 'changes')).toEqual({ slugs: new Set(['b']) });
       await bus.publish({ reason: 'backfill' });
-      expect(cache.changesSince(1, 3)).toBe('resync');
-      expect(cache.changesSince(3, 3)).toEqual({ slugs: new Set() });
+      expect(cache.changesSince(1, 3, 'changes')).toBe('resync');
+      expect(cache.changesSince(3, 3, 'changes')).toEqual({ slugs: new Set() });
+      cache.onModuleDestroy();
+    });
+
+    it('leaves out services whose only change was a new health check unless every check is asked for', async () => {
+      const { cache, bus } = inlineCache();
+      cache.onPatch(() => undefined);
+      cache.observeIndex(0);
+      await bus.publish({ reason: 'health-check-now', services: ['a', 'b'], upserts: [upsert('a'), upsert('b')], checksOnly: ['a'] });
+      expect(cache.changesSince(0, 1, 'changes')).toEqual({ slugs: new Set(['b']) });
+      expect(cache.changesSince(0, 1, 'all')).toEqual({ slugs: new Set(['a', 'b']) });
+      await bus.publish({ reason: 'service-patch', services: ['a'], upserts: [upsert('a')] });
+      expect(cache.changesSince(0, 2, 'changes')).toEqual({ slugs: new Set(['a', 'b']) });
+      expect(cache.changesSince(1, 2, 'changes')).toEqual({ slugs: new Set(['a']) });
       cache.onModuleDestroy();
     });
   });

@@ -24,10 +24,18 @@ export interface PatchBatchEntry {
   upserts: ServicePatch[];
   /** Health results only: views may lag by a moment (coalesced). */
   health: boolean;
+  /** Slugs among the upserts whose change was only a new check (see `Invalidation.checksOnly`). */
+  checksOnly?: string[];
 }
 
 /** Applies a batch of upserts to the cached data it owns (the services directory registers one). */
 export type PatchHandler = (batch: PatchBatchEntry[]) => void;
+
+/**
+ * Which changes a delta watcher is told of: `changes` skips services whose only change was a
+ * new health check (time, latency, counters), `all` reports every check as well.
+ */
+export type DeltaHealth = 'changes' | 'all';
 
 /** What changed after an index, for delta watchers: the slugs, or `resync` when this replica cannot tell. */
 export type ChangesSince = { slugs: Set<string> } | 'resync';
@@ -68,8 +76,11 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   private readonly patchHandlers = new Set<PatchHandler>();
   private pendingPatches: PatchBatchEntry[] = [];
   private patchTimer: NodeJS.Timeout | null = null;
-  /** Writes this replica applied, by index (ascending): `slugs` null when a write named everything. */
-  private readonly changeLog: { index: number; slugs: string[] | null }[] = [];
+  /**
+   * Writes this replica applied, by index (ascending): `slugs` the services that changed (null
+   * when a write named everything), `checks` those whose change was only a new health check.
+   */
+  private readonly changeLog: { index: number; slugs: string[] | null; checks: string[] }[] = [];
   /** The log answers for changes after this index; null until this replica knows where it starts. */
   private changeLogStart: number | null = null;
   /** Bumped by every invalidation: a build that started before it must not be stored. */
@@ -300,7 +311,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
         if (entry.dependency.kind === 'service' && this.affected(entry.dependency, envelope)) this.entries.delete(key);
       }
       const health = isHealthUpdate(envelope);
-      this.pendingPatches.push({ index: envelope.index, upserts: envelope.upserts, health });
+      this.pendingPatches.push({ index: envelope.index, upserts: envelope.upserts, health, checksOnly: envelope.checksOnly });
       if (!health) this.flushPatches();
       else if (!this.patchTimer) this.patchTimer = setTimeout(() => this.flushPatches(), HEALTH_PATCH_WINDOW_MS);
       return;
@@ -313,7 +324,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     }
     // Networks do not change services; modules may change which services a module filter finds.
     const slugs = !named || (envelope.modules?.length ?? 0) > 0 ? null : (envelope.services ?? []);
-    this.logChange(envelope.index, slugs);
+    this.logChange(envelope.index, slugs, envelope.checksOnly);
     if (envelope.index !== undefined && envelope.index > this.knownIndex) this.knownIndex = envelope.index;
     this.wakeIndexWaiters();
   }
@@ -340,13 +351,14 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
       this.logChange(
         entry.index,
         entry.upserts.map((upsert) => upsert.view.slug),
+        entry.checksOnly,
       );
       if (entry.index !== undefined && entry.index > this.knownIndex) this.knownIndex = entry.index;
     }
     this.wakeIndexWaiters();
   }
 
-  private logChange(index: number | undefined, slugs: string[] | null): void {
+  private logChange(index: number | undefined, slugs: string[] | null, checksOnly: string[] = []): void {
     if (index === undefined) {
       // A write whose index is unknown cannot be placed: deltas restart from the next known index.
       this.changeLog.length = 0;
@@ -355,7 +367,12 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     }
     let at = this.changeLog.length;
     while (at > 0 && this.changeLog[at - 1].index > index) at -= 1;
-    this.changeLog.splice(at, 0, { index, slugs });
+    let entry: { index: number; slugs: string[] | null; checks: string[] } = { index, slugs, checks: [] };
+    if (slugs !== null && checksOnly.length > 0) {
+      const checks = new Set(checksOnly);
+      entry = { index, slugs: slugs.filter((slug) => !checks.has(slug)), checks: slugs.filter((slug) => checks.has(slug)) };
+    }
+    this.changeLog.splice(at, 0, entry);
     if (this.changeLog.length > MAX_CHANGE_LOG) {
       const dropped = this.changeLog.splice(0, this.changeLog.length - MAX_CHANGE_LOG);
       this.changeLogStart = Math.max(this.changeLogStart ?? 0, dropped[dropped.length - 1].index);
@@ -365,9 +382,10 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   /**
    * The services that changed after `since` up to `upTo` (both registry indexes), or `resync`
    * when this replica cannot say: `since` is older than what it remembers, or a write in
-   * between named everything.
+   * between named everything. With `health: 'changes'`, a service whose only changes were new
+   * health checks is left out.
    */
-  changesSince(since: number, upTo: number): ChangesSince {
+  changesSince(since: number, upTo: number, health: DeltaHealth): ChangesSince {
     if (this.changeLogStart === null || since < this.changeLogStart) return 'resync';
     const slugs = new Set<string>();
     for (let at = this.changeLog.length - 1; at >= 0; at -= 1) {
@@ -376,6 +394,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
       if (change.index > upTo) continue;
       if (change.slugs === null) return 'resync';
       for (const slug of change.slugs) slugs.add(slug);
+      if (health === 'all') for (const slug of change.checks) slugs.add(slug);
     }
     return { slugs };
   }

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { JsonView } from '../registry-cache/json-view';
-import { MAX_ENTRIES, PatchBatchEntry, RegistryCache } from '../registry-cache/registry-cache';
+import { DeltaHealth, MAX_ENTRIES, PatchBatchEntry, RegistryCache } from '../registry-cache/registry-cache';
 import { patchDataset } from './dataset-patch';
 import { RegistryService, serviceJson, ServicesDataset } from './service-view';
 import { ServicesDatasetQuery } from './services-dataset.query';
@@ -123,19 +123,21 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
   /**
    * `GET /services/changes?since=N&wait=…`: what changed after index `since` (each changed
    * service's current view, and the slugs that are gone) and the index this answer is at; as
-   * soon as there is a change, or after `waitMs` with nothing. `resync: true` when this replica
-   * cannot tell what changed since then (too far behind, or a write that named everything):
-   * the watcher then reads `GET /services` again.
+   * soon as there is a change, or after `waitMs` with nothing. With `health: 'changes'` a
+   * service whose only change was a new health check does not count (the answer still moves
+   * `index` past such checks). `resync: true` when this replica cannot tell what changed since
+   * then (too far behind, or a write that named everything): the watcher then reads
+   * `GET /services` again.
    */
-  async changes(since: number, waitMs: number): Promise<JsonView> {
+  async changes(since: number, waitMs: number, health: DeltaHealth): Promise<JsonView> {
     const deadline = Date.now() + waitMs;
     for (;;) {
       const dataset = await this.dataset();
       const index = dataset.index;
+      const changed = index > since ? this.cache.changesSince(since, index, health) : { slugs: new Set<string>() };
       const remaining = deadline - Date.now();
-      if (index > since || remaining <= 0 || this.cache.isClosing) {
-        const changed = index > since ? this.cache.changesSince(since, index) : { slugs: new Set<string>() };
-        if (changed === 'resync') return JsonView.of({ index, since, resync: true, upserts: [], removals: [] }, index);
+      if (changed === 'resync') return JsonView.of({ index, since, resync: true, upserts: [], removals: [] }, index);
+      if (changed.slugs.size > 0 || remaining <= 0 || this.cache.isClosing) {
         const slugs = [...changed.slugs].sort();
         const upserts = slugs.flatMap((slug) => dataset.bySlug.get(slug) ?? []);
         const removals = slugs.filter((slug) => !dataset.bySlug.has(slug));

@@ -37,7 +37,7 @@ export class ServicesController {
   })
   @ApiOkResponse({ description: '{ index, since, resync, upserts: Service[], removals: string[] }' })
   async changes(@Query(ApiValidationPipe) query: ServiceChangesQuery, @Req() request: Request, @Res() response: Response): Promise<void> {
-    await sendJsonView(request, response, await this.directory.changes(query.since, watchDuration(query.wait)));
+    await sendJsonView(request, response, await this.directory.changes(query.since, watchDuration(query.wait), query.health ?? 'changes'));
   }
 
   @Get(':slug')

@@ -111,6 +111,40 @@ describe('delta watch, patched caches and compressed views (two replicas, Redis)
     expect(await misses(b)).toBe(missesBefore);
   });
 
+  it('reports a check that only moved checkedAt to ?health=all watchers only, and a check that changed what the service shows to every watcher', async () => {
+    const registered = await a.fetch('/services', {
+      method: 'POST',
+      headers: writeHeaders,
+      body: JSON.stringify({ slug: 'ledger', displayName: 'ledger', kind: 'http', baseUrl: `${targets.url}/script/ledger` }),
+    });
+    expect(registered.status).toBe(201);
+    targets.script('ledger', ['ok', 'ok', 'fail']);
+    const check = async () => expect((await a.fetch('/services/ledger/health-check', { method: 'POST', headers: writeHeaders })).status).toBe(200);
+    const delta = async (query: string) => (await (await b.fetch(`/services/changes?${query}`)).json()) as Delta & { upserts: { health: { observedStatus: string; checkedAt: string } }[] };
+
+    await check(); // the first check: healthy
+    const since = await index(a);
+    await eventually(async () => expect(await index(b)).toBeGreaterThanOrEqual(since));
+    const waiting = delta(`since=${since}&wait=60s`);
+    await check(); // healthy again: only checkedAt, latencyMs and the counters move
+    await eventually(async () => expect(await index(b)).toBeGreaterThan(since));
+
+    const quiet = await delta(`since=${since}&wait=0ms`);
+    expect(quiet).toMatchObject({ since, resync: false, upserts: [], removals: [] });
+    expect(quiet.index).toBeGreaterThan(since);
+    const everyCheck = await delta(`since=${since}&wait=0ms&health=all`);
+    expect(everyCheck.upserts.map((service) => service.slug)).toEqual(['ledger']);
+    expect(everyCheck.upserts[0].health.observedStatus).toBe('healthy');
+    const explicit = await delta(`since=${since}&wait=0ms&health=changes`);
+    expect(explicit.upserts).toEqual([]);
+
+    await check(); // fails: the observed status changes
+    // The watcher waiting since before the quiet check answers with this one, not that one.
+    const changed = await waiting;
+    expect(changed.upserts.map((service) => service.slug)).toEqual(['ledger']);
+    expect(changed.upserts[0].health.observedStatus).toBe('degraded');
+  });
+
   it('tells a watcher to resync when a write in between changed everything (a backfill)', async () => {
     const since = await index(b);
     const backfill = await runCli(['backfill', '--path', 'modules/observatory/dist', '--module', 'observatory'], { DATABASE_URL: database.url, REDIS_URL: redis.url });
@@ -157,6 +191,9 @@ describe('delta watch, patched caches and compressed views (two replicas, Redis)
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     expect((await b.fetch('/services/changes?since=-1')).status).toBe(400);
+    const badHealth = await b.fetch('/services/changes?since=0&wait=0ms&health=every');
+    expect(badHealth.status).toBe(400);
+    expect(JSON.stringify(await badHealth.json())).toContain('health must be changes or all');
     const reserved = await a.fetch('/services', {
       method: 'POST',
       headers: writeHeaders,

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsOptional, Matches } from 'class-validator';
+import { IsDefined, IsIn, IsOptional, Matches } from 'class-validator';
+import { DeltaHealth } from '../../registry-cache/registry-cache';
 import { IsIntegerQueryParam } from '../../http/field-rules';
 import { WAIT_PATTERN } from '../watch-duration';
 
@@ -18,4 +19,14 @@ export class ServiceChangesQuery {
   @IsOptional()
   @Matches(WAIT_PATTERN, { message: 'wait must be a duration such as 30s, 500ms or 2m' })
   wait?: string;
+
+  @ApiPropertyOptional({
+    enum: ['changes', 'all'],
+    default: 'changes',
+    description:
+      'changes: a service whose only change is a new health check (checkedAt, latencyMs, counters, lastHealthyAt) is not reported; all: every check is (to mirror GET /services exactly)',
+  })
+  @IsOptional()
+  @IsIn(['changes', 'all'], { message: 'health must be changes or all' })
+  health?: DeltaHealth;
 }
