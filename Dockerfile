@@ -56,6 +56,11 @@ EXPOSE 4000
 # ends with nothing left to run), and no other signal stops it (SIGUSR2 writes a heap
 # snapshot). It starts no child process that would need reaping, except the embedded
 # Postgres in zero-config mode: run that with `docker run --init`.
-ENTRYPOINT ["node", "dist/main.js"]
+# The two V8 options keep a replica's memory near what it holds (bench/README.md, "Replica
+# memory"): a smaller young generation (4 MB semi-spaces, not 16), and a full collection once
+# the heap grows 20 % past what the last one kept, instead of V8's adaptive factor (up to 4x);
+# that collection is also what frees the superseded list bodies (Buffers outside the heap).
+# package.json's `start` and `start:prod` run the replica with the same options.
+ENTRYPOINT ["node", "--max-semi-space-size=4", "--heap-growing-percent=20", "dist/main.js"]
 HEALTHCHECK --interval=30s --timeout=3s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

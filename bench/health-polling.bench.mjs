@@ -8,6 +8,11 @@
 // run: the same reads against the same replica with polling off (nothing changes).
 // Loopback only, bounded in time.
 //
+// RSS is sampled every second over the window (max) and at its end. With COMPARE_ENV set
+// (e.g. `COMPARE_ENV='MALLOC_ARENA_MAX=2'`) or COMPARE_NODE_ARGS (node options before the
+// script, e.g. `--heap-growing-percent=20`), a second polling window of the same length runs
+// on a fresh replica started with those added, for a before/after in one run.
+//
 //   npm run build && node bench/health-polling.bench.mjs [services=10000] [seconds=60] [reads/s=10] [flip-every=100]
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,6 +25,13 @@ const SERVICES = Number(process.argv[2] ?? 10_000);
 const SECONDS = Number(process.argv[3] ?? 60);
 const READS_PER_SECOND = Number(process.argv[4] ?? 10);
 const FLIP_EVERY = Number(process.argv[5] ?? 100);
+const COMPARE_NODE_ARGS = (process.env.COMPARE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+const COMPARE_ENV = Object.fromEntries(
+  (process.env.COMPARE_ENV ?? '')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const INTERVAL_MS = 30_000;
 
 /** One GET, body read whole (not decompressed): ms, status, bytes, X-Registry-Index. */
@@ -124,17 +136,20 @@ try {
     const hits0 = await metric(app.url, 'service_registry_cache_hits_total');
     const misses0 = await metric(app.url, 'service_registry_cache_misses_total');
     const cpu0 = await cpuSeconds(app.pid);
+    let rssMaxMb = 0;
+    const sampler = setInterval(() => void rss(app.pid).then((mb) => (rssMaxMb = Math.max(rssMaxMb, mb)), () => undefined), 1000);
     const [load, watcher, everyCheck] = await Promise.all([
       readLoad(app.url, seconds, encodings),
       withWatcher ? deltaWatcher(app.url, seconds, 'changes') : null,
       withWatcher ? deltaWatcher(app.url, seconds, 'all') : null,
     ]);
+    clearInterval(sampler);
     const cpu = (await cpuSeconds(app.pid)) - cpu0;
     const hits = (await metric(app.url, 'service_registry_cache_hits_total')) - hits0;
     const misses = (await metric(app.url, 'service_registry_cache_misses_total')) - misses0;
     const heapMb = (await metric(app.url, 'nodejs_heap_size_used_bytes')) / 2 ** 20;
     const externalMb = (await metric(app.url, 'nodejs_external_memory_bytes')) / 2 ** 20;
-    report.push({ label, load, watcher, everyCheck, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb: await rss(app.pid), heapMb, externalMb });
+    report.push({ label, load, watcher, everyCheck, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb: await rss(app.pid), rssMaxMb, heapMb, externalMb });
   };
 
   const snapshots0 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
@@ -142,6 +157,15 @@ try {
   await window('polling 10,000 targets / 30 s', SECONDS, true);
   const elapsed = (Date.now() - started) / 1000;
   const snapshots1 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
+  if (Object.keys(COMPARE_ENV).length > 0 || COMPARE_NODE_ARGS.length > 0) {
+    await app.stop();
+    app = await startApp(
+      { DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions, ...COMPARE_ENV },
+      { nodeArgs: COMPARE_NODE_ARGS },
+    );
+    await readLoad(app.url, 5, encodings);
+    await window(`polling, with ${[process.env.COMPARE_ENV, process.env.COMPARE_NODE_ARGS].filter(Boolean).join(' ')}`, SECONDS, true);
+  }
   await app.stop();
   app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...nodeOptions });
   await readLoad(app.url, 5, encodings);
@@ -149,9 +173,9 @@ try {
 
   console.log(`GET /services at ${READS_PER_SECOND}/s (alternating identity and gzip), ${SERVICES} services, ${SECONDS} s`);
   console.log(`  checks stored while polling: ${fmt((snapshots1 - snapshots0) / elapsed, 1)}/s (one per service per ${INTERVAL_MS / 1000} s = ${fmt(SERVICES / (INTERVAL_MS / 1000), 1)}/s)`);
-  for (const { label, load, watcher, everyCheck, hitRatio, misses, cpuShare, rssMb, heapMb, externalMb } of report) {
+  for (const { label, load, watcher, everyCheck, hitRatio, misses, cpuShare, rssMb, rssMaxMb, heapMb, externalMb } of report) {
     console.log(
-      `  ${label}: hit ratio ${hitRatio.toFixed(3)} (${misses} misses), replica CPU ${(cpuShare * 100).toFixed(0)} % of a core, RSS ${rssMb.toFixed(0)} MB (heap used ${heapMb.toFixed(0)} MB, external ${externalMb.toFixed(0)} MB)`,
+      `  ${label}: hit ratio ${hitRatio.toFixed(3)} (${misses} misses), replica CPU ${(cpuShare * 100).toFixed(0)} % of a core, RSS ${rssMb.toFixed(0)} MB at the end, ${rssMaxMb.toFixed(0)} MB max (heap used ${heapMb.toFixed(0)} MB, external ${externalMb.toFixed(0)} MB)`,
     );
     for (const [encoding, values] of Object.entries(load.latencies)) {
       console.log(

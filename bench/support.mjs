@@ -38,9 +38,9 @@ export function freePort() {
 }
 
 /** Starts dist/main.js; resolves once /readyz answers 200. */
-export async function startApp(env, { stdio = 'ignore' } = {}) {
+export async function startApp(env, { stdio = 'ignore', nodeArgs = [] } = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, REDIS_URL: 'inline', APPHUB_DISABLE_SERVICE_POLLING: '1', LOG_FORMAT: 'json', ...env, PORT: String(port) },
     stdio: ['ignore', stdio, stdio],

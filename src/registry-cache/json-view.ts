@@ -127,6 +127,9 @@ export class JsonView {
       const encoded: EncodedBody = { encoding, body, etag: this.etags[encoding] };
       this.compressed.set(encoding, encoded);
       this.compressing.delete(encoding);
+      // The predecessor's bytes are no longer served once this view has every encoding it had:
+      // let them go now rather than when this view is replaced (a list is megabytes).
+      if (this.predecessor && [...this.predecessor.compressed.keys()].every((held) => this.compressed.has(held))) this.predecessor = null;
       return encoded;
     });
     this.compressing.set(encoding, pending);
