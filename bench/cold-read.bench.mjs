@@ -7,7 +7,8 @@
 //     GET /services; `rounds` times, each on a new replica;
 //   - uncached reads: one replica with SERVICE_REGISTRY_CACHE_MAX_AGE_MS=0, so every read runs
 //     the statement and builds the list; `reads` of them, alternating with the baseline.
-// Loopback only, bounded in count.
+// REPLICA_NODE_ARGS: node options for the replicas (e.g. the ones `npm start` and the image
+// use: `--max-semi-space-size=4 --heap-growing-percent=20`). Loopback only, bounded in count.
 //
 //   npm run build && node bench/cold-read.bench.mjs [services=10000] [snapshots=100] [rounds=3] [reads=10]
 import { createRequire } from 'node:module';
@@ -19,6 +20,7 @@ const SERVICES = Number(process.argv[2] ?? 10_000);
 const SNAPSHOTS = Number(process.argv[3] ?? 100);
 const ROUNDS = Number(process.argv[4] ?? 3);
 const READS = Number(process.argv[5] ?? 10);
+const NODE_ARGS = (process.env.REPLICA_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const { ServicesDatasetQuery } = createRequire(import.meta.url)(join(ROOT, 'dist', 'services', 'services-dataset.query.js'));
 const LATEST_JOIN = 'LEFT JOIN service_health_latest h ON h.service_slug = s.slug';
@@ -58,7 +60,7 @@ try {
   await seedServices(database.url, SERVICES, { snapshots: SNAPSHOTS });
   await withClient(database.url, async (client) => {
     await client.query(`INSERT INTO service_health_latest (service_slug, version, status, observed_status, latency_ms, status_code, checked_at, base_url, health_endpoint, consecutive_successes, since)
-      SELECT service_slug, version, status, observed_status, latency_ms, status_code, checked_at, base_url, health_endpoint, ${SNAPSHOTS}, now() - interval '1 day'
+      SELECT service_slug, version, status, status, latency_ms, status_code, checked_at, base_url, health_endpoint, ${SNAPSHOTS}, now() - interval '1 day'
         FROM service_health_snapshots WHERE version = ${SNAPSHOTS}`);
     await client.query('VACUUM ANALYZE');
   });
@@ -70,7 +72,7 @@ try {
   await withClient(database.url, async (client) => {
     await baselineQuery(client); // warm the buffers for both
     for (let round = 0; round < ROUNDS; round += 1) {
-      const app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn' });
+      const app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn' }, { nodeArgs: NODE_ARGS });
       try {
         const read = await timedGet(`${app.url}/services`);
         first.push(read.firstByte);
@@ -80,7 +82,7 @@ try {
       }
       firstBaseline.push(await baselineQuery(client));
     }
-    const app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', SERVICE_REGISTRY_CACHE_MAX_AGE_MS: '0' });
+    const app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', SERVICE_REGISTRY_CACHE_MAX_AGE_MS: '0' }, { nodeArgs: NODE_ARGS });
     try {
       await timedGet(`${app.url}/services`); // compiled once
       for (let read = 0; read < READS; read += 1) {
@@ -91,7 +93,9 @@ try {
       await app.stop();
     }
   });
-  console.log(`GET /services uncached, ${SERVICES} services x ${SNAPSHOTS} snapshots (${(SERVICES * SNAPSHOTS).toLocaleString('en')} rows), ${(bytes / 2 ** 20).toFixed(1)} MiB body`);
+  console.log(
+    `GET /services uncached, ${SERVICES} services x ${SNAPSHOTS} snapshots (${(SERVICES * SNAPSHOTS).toLocaleString('en')} rows), ${(bytes / 2 ** 20).toFixed(1)} MiB body${NODE_ARGS.length ? `, replicas: node ${NODE_ARGS.join(' ')}` : ''}`,
+  );
   console.log(`  first read of a new replica, TTFB (min / median / max of ${ROUNDS}): ${range(first)}`);
   console.log(`  dataset statement without the latest-health join (pg client, same rounds): ${range(firstBaseline)}`);
   console.log(`  ratio (medians): ${(median(first) / median(firstBaseline)).toFixed(2)}x`);
