@@ -50,9 +50,14 @@ function timedGet(url, headers = {}) {
   });
 }
 
-async function metric(url, name) {
+/**
+ * The named values from one scrape of `/metrics`. One scrape, taken after RSS is read: at
+ * 10,000 services a scrape is tens of MB of text (per-service series), whose garbage shows
+ * in RSS for a while.
+ */
+async function metrics(url, names) {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return Number(new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return names.map((name) => Number(new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text)?.[1] ?? NaN));
 }
 
 async function rss(pid) {
@@ -133,8 +138,7 @@ try {
   await readLoad(app.url, 5, encodings);
 
   const window = async (label, seconds, withWatcher) => {
-    const hits0 = await metric(app.url, 'service_registry_cache_hits_total');
-    const misses0 = await metric(app.url, 'service_registry_cache_misses_total');
+    const [hits0, misses0] = await metrics(app.url, ['service_registry_cache_hits_total', 'service_registry_cache_misses_total']);
     const cpu0 = await cpuSeconds(app.pid);
     let rssMaxMb = 0;
     const sampler = setInterval(() => void rss(app.pid).then((mb) => (rssMaxMb = Math.max(rssMaxMb, mb)), () => undefined), 1000);
@@ -145,11 +149,16 @@ try {
     ]);
     clearInterval(sampler);
     const cpu = (await cpuSeconds(app.pid)) - cpu0;
-    const hits = (await metric(app.url, 'service_registry_cache_hits_total')) - hits0;
-    const misses = (await metric(app.url, 'service_registry_cache_misses_total')) - misses0;
-    const heapMb = (await metric(app.url, 'nodejs_heap_size_used_bytes')) / 2 ** 20;
-    const externalMb = (await metric(app.url, 'nodejs_external_memory_bytes')) / 2 ** 20;
-    report.push({ label, load, watcher, everyCheck, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb: await rss(app.pid), rssMaxMb, heapMb, externalMb });
+    const rssMb = await rss(app.pid);
+    const [hits1, misses1, heapBytes, externalBytes] = await metrics(app.url, [
+      'service_registry_cache_hits_total',
+      'service_registry_cache_misses_total',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_external_memory_bytes',
+    ]);
+    const [hits, misses] = [hits1 - hits0, misses1 - misses0];
+    const [heapMb, externalMb] = [heapBytes / 2 ** 20, externalBytes / 2 ** 20];
+    report.push({ label, load, watcher, everyCheck, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb, rssMaxMb, heapMb, externalMb });
   };
 
   const snapshots0 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
