@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
@@ -32,14 +33,16 @@ export class SchemaCheck {
     private readonly validate: ValidateFunction,
   ) {}
 
-  /** Compiles `schemas/<name>` (every problem at once, with the schema node of each). */
+  /**
+   * `schemas/<name>`, compiled (every problem at once, with the schema node of each): the
+   * validator the build generated for exactly this schema text if there is one
+   * (`scripts/compile-schemas.mjs`, Ajv's standalone code, the same function Ajv would
+   * compile: compiling both schemas took ~100 ms of every CLI run), else compiled here.
+   */
   static load(name: string): SchemaCheck {
-    const schema = JSON.parse(readFileSync(join(SCHEMAS_DIRECTORY, name), 'utf8')) as Record<string, unknown>;
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
-    // Annotations VS Code reads; Ajv only has to know them.
-    ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-    ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
-    return new SchemaCheck(schema, ajv.compile(schema));
+    const text = readFileSync(join(SCHEMAS_DIRECTORY, name), 'utf8');
+    const schema = JSON.parse(text) as Record<string, unknown>;
+    return new SchemaCheck(schema, precompiled(name, text) ?? schemaAjv().compile(schema));
   }
 
   /** Whether `value` is valid; every problem is added to `problems`. */
@@ -54,6 +57,42 @@ export class SchemaCheck {
     }
     return false;
   }
+}
+
+/**
+ * The Ajv that checks the schemas, with the options the messages rely on. `code.source`
+ * keeps the generated code, for the build to write out (`scripts/compile-schemas.mjs`).
+ */
+export function schemaAjv(options: { source?: boolean } = {}): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    ...(options.source ? { code: { source: true } } : {}),
+  });
+  // Annotations VS Code reads; Ajv only has to know them.
+  ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  return ajv;
+}
+
+/** Where the build writes the validator of `schemas/<name>`, and the hash of the text it was made from. */
+export const PRECOMPILED_DIRECTORY = join(__dirname, 'compiled-schemas');
+export function schemaTextHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** The build's validator of `schemas/<name>`, if there is one made from this very text. */
+function precompiled(name: string, text: string): ValidateFunction | null {
+  let validate: ValidateFunction & { schemaTextHash?: string };
+  try {
+    validate = require(join(PRECOMPILED_DIRECTORY, `${name}.js`)) as ValidateFunction & { schemaTextHash?: string };
+  } catch {
+    return null; // not built (tests run the sources)
+  }
+  return validate.schemaTextHash === schemaTextHash(text) ? validate : null;
 }
 
 /** Ajv's errors as `json.path: message`, without the noise of branches that did not apply. */
