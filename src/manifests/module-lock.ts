@@ -21,6 +21,9 @@ export class ModuleLockTimeout extends Error {}
 
 const logger = new Logger('ModuleLock');
 
+/** How many times a lock that was taken, but whose holder was gone when looked up, is tried again. */
+const HOLDER_LOOKUPS = 3;
+
 /**
  * Serialises writes to one module's versioned rows (imports, context re-seeding): a
  * transaction-scoped advisory lock keyed by the module id, released at commit or rollback.
@@ -30,9 +33,14 @@ const logger = new Logger('ModuleLock');
  */
 export async function lockModule(manager: EntityManager, moduleId: string, options: ModuleLockOptions = {}): Promise<void> {
   const key = lockKey(moduleId);
-  const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [key]);
-  if (locked) return;
-  const holder = await findHolder(manager, key);
+  let holder: Holder | null = null;
+  for (let attempt = 1; attempt <= HOLDER_LOOKUPS; attempt++) {
+    const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked`, [key]);
+    if (locked) return;
+    holder = await findHolder(manager, key);
+    // No holder found: it committed between the two statements, so the lock is likely free now.
+    if (holder) break;
+  }
   const held = describeHolder(holder);
   const limit = options.timeoutMs === undefined ? '' : ` (giving up after ${formatDuration(options.timeoutMs)})`;
   logger.warn(`waiting for module ${moduleId}, held by ${held}${limit}`);

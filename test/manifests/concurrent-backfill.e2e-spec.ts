@@ -30,9 +30,10 @@ describe('concurrent backfills of one module', () => {
     );
     for (const result of results) {
       expect(result.code).toBe(0);
-      // Nothing on stderr but, for an import that queued behind another, the line saying whom it waits for.
+      // Nothing on stderr but, for an import that queued behind another, the line saying whom it waits for
+      // (with ten importers a holder can be gone by the time it is looked up: test/faults/import-lock names it).
       const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
-      expect(lines.filter((line) => !/waiting for module observatory, held by pid \d+/.test(line))).toEqual([]);
+      expect(lines.filter((line) => !/waiting for module observatory, held by (pid \d+|another transaction)/.test(line))).toEqual([]);
       expect(lines.length).toBeLessThanOrEqual(1);
     }
 
