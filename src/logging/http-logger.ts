@@ -27,7 +27,10 @@ function pathOf(req: Request): string {
 }
 
 function levelOf(req: Request, statusCode: number, error?: unknown): 'error' | 'warn' | 'info' | 'debug' {
-  if (error || statusCode >= 500) return 'error';
+  if (error) return 'error';
+  // 503 is a state the replica reports (not ready, draining, database away), not a fault in it.
+  if (statusCode === 503) return 'warn';
+  if (statusCode >= 500) return 'error';
   if (statusCode >= 400) return 'warn';
   return ROUTINE_PATHS.has(pathOf(req)) ? 'debug' : 'info';
 }
@@ -61,7 +64,8 @@ export function createRequestLineLogger(logger: Logger): (req: IncomingMessage, 
  * One line per HTTP request once its response is sent: `requestId` (the caller's
  * `X-Request-Id`, or a new UUID; echoed in the response header), `req` (method and URL, never
  * headers: they carry the bearer token), `res` (status code), `latencyMs`, context `HTTP` and
- * a message such as `GET /services 200 3 ms`. 5xx at error, 4xx at warn, the rest at info
+ * a message such as `GET /services 200 3 ms`. 5xx at error (503, a state the replica reports, at
+ * warn; no stack unless an error was thrown), 4xx at warn, the rest at info
  * (probes and /metrics at debug). Lines logged while a request is handled carry its requestId.
  *
  * Register it before the body parsers (main.ts), so a request refused by them is logged too.
@@ -79,9 +83,20 @@ export function createHttpLogger(logger: Logger): HttpLogger {
     },
     customLogLevel: (req, res, error) => levelOf(req, res.statusCode, error),
     customSuccessMessage: (req: Request, res, latencyMs) => `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode} ${latencyMs} ms`,
-    customErrorMessage: (req: Request, res, error) => `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode} ${error.message}`,
+    customErrorMessage: (req: Request, res, error) =>
+      `${req.method} ${req.originalUrl ?? req.url} ${res.statusCode}${isStatusOnly(res, error) ? '' : ` ${error.message}`}`,
     customSuccessObject: (_req, _res, fields) => ({ ...fields, context: 'HTTP' }),
-    customErrorObject: (_req, _res, _error, fields) => ({ ...fields, context: 'HTTP' }),
+    // pino-http makes an Error (with this module's stack) for every 5xx: only a real one is logged.
+    customErrorObject: (_req, res, error, fields) => {
+      if (!isStatusOnly(res, error)) return { ...fields, context: 'HTTP' };
+      const { err: _statusOnly, ...rest } = fields as Record<string, unknown>;
+      return { ...rest, context: 'HTTP' };
+    },
   };
   return pinoHttp(options);
+}
+
+/** The error pino-http makes up for a 5xx response that no error caused. */
+function isStatusOnly(res: ServerResponse, error: Error): boolean {
+  return error.message === `failed with status code ${res.statusCode}`;
 }
