@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort as askTheKernel } from '../../src/database/free-port';
 
 /** Ports this process has handed out: never the same one twice (the kernel may offer it again once released). */
 const handedOut = new Set<number>();
@@ -16,17 +16,4 @@ export async function freePort(): Promise<number> {
       return port;
     }
   }
-}
-
-function askTheKernel(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
