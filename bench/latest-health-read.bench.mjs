@@ -8,12 +8,9 @@
 //   npm run build && node bench/latest-health-read.bench.mjs [runs=60] [services=1000] [snapshots=300]
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import { join } from 'node:path';
+import { ROOT, SERVER_URL, withClient } from './support.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const RUNS = Number(process.argv[2] ?? 60);
 const SERVICES = Number(process.argv[3] ?? 1000);
 const SNAPSHOTS = Number(process.argv[4] ?? 300);
@@ -43,16 +40,6 @@ const LATERAL = `
                FROM module_resource_contexts
               WHERE resource_type = 'service' AND resource_id = s.slug) c ON true
      ORDER BY s.slug`;
-
-async function withClient(url, work) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
