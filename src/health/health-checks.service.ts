@@ -2,7 +2,6 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { DataSource } from 'typeorm';
 import { StoreMirror } from '../database/store-mirror';
 import { InvalidationBus } from '../registry-cache/invalidation-bus';
-import { RegistryService } from '../services/service-view';
 import { ServicesDatasetQuery } from '../services/services-dataset.query';
 import { HealthCheckMetrics } from './health-check-metrics';
 import { HealthProber, ProbeResult } from './health-prober';
@@ -36,19 +35,13 @@ export class HealthChecks {
     if (recorded.length > 0) {
       const slugs = recorded.map((entry) => entry.slug);
       const checksOnly = recorded.filter((entry) => entry.checkOnly).map((entry) => entry.slug);
-      await this.bus.publish({ reason, services: slugs, upserts: await this.upsertsOf(slugs), checksOnly });
+      const published = await this.dataset.loadPublished(slugs).catch(() => undefined);
+      // Without the read back (the database went away), replicas drop their views instead of patching them.
+      await this.bus.publish({ reason, services: slugs, upserts: published?.upserts, checksOnly }, published?.index);
       await this.mirror.repeat(`health snapshots of ${recorded.length} service(s)`, (store) => this.snapshots.record(store, results));
     }
     this.metrics.observe(recorded);
     return recorded;
-  }
-
-  /**
-   * The checked services as the registry now shows them, for replicas to patch their cached
-   * dataset with; none (so replicas drop their views instead) if they cannot be read.
-   */
-  private async upsertsOf(slugs: string[]): Promise<RegistryService[] | undefined> {
-    return this.dataset.loadSome(slugs).catch(() => undefined);
   }
 
   /** Checks one service now, stores the snapshot and returns it. */

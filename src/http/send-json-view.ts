@@ -24,6 +24,9 @@ export function sendJsonView(request: IncomingMessage, response: ServerResponse,
     response.end();
     return;
   }
+  // The bytes stay the view's until the response is done with them (pooled memory is reused).
+  view.retain();
+  response.once('close', () => view.release());
   const encoded = view.encoded(encoding);
   // Not `instanceof Promise`: zlib's promises may come from another realm (Jest's sandbox).
   if (!('then' in encoded)) return send(response, status, encoded);

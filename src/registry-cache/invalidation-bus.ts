@@ -117,25 +117,30 @@ export class InvalidationBus implements OnModuleInit, BeforeApplicationShutdown 
   }
 
   /**
-   * Advances the registry index, tells this process's caches (synchronously, before this
-   * returns) and starts publishing to the other processes without waiting for Redis.
+   * Advances the registry index (unless the writer took it already: `advancedTo`, from its
+   * read back), starts publishing to the other processes without waiting for Redis, and tells
+   * this process's caches (synchronously, before this returns). The PUBLISH goes out first, so
+   * the other replicas' copy does not wait for this one's own patching.
    */
-  async publish(invalidation: Invalidation): Promise<void> {
-    const index = await this.registryIndex.advance().catch((error: Error) => {
-      this.logger.warn(`Could not advance the registry index (${error.message})`);
-      return undefined;
-    });
+  async publish(invalidation: Invalidation, advancedTo?: number): Promise<void> {
+    const index =
+      advancedTo ??
+      (await this.registryIndex.advance().catch((error: Error) => {
+        this.logger.warn(`Could not advance the registry index (${error.message})`);
+        return undefined;
+      }));
     const envelope: InvalidationEnvelope = { ...invalidation, origin: this.origin, publishedAt: new Date().toISOString(), index };
-    this.deliver(envelope);
     const connection = this.redis.command;
-    if (!connection) return;
-    const sending: Promise<void> = this.send(connection, envelope)
-      .then(
-        () => this.publishedTotal.inc(),
-        (error: Error) => this.recordFailure(invalidation.reason, error),
-      )
-      .finally(() => this.sending.delete(sending));
-    this.sending.add(sending);
+    if (connection) {
+      const sending: Promise<void> = this.send(connection, envelope)
+        .then(
+          () => this.publishedTotal.inc(),
+          (error: Error) => this.recordFailure(invalidation.reason, error),
+        )
+        .finally(() => this.sending.delete(sending));
+      this.sending.add(sending);
+    }
+    this.deliver(envelope);
   }
 
   /** Lets the PUBLISHes under way finish (each is bounded) before the connections close. */

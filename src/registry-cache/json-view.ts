@@ -47,11 +47,16 @@ export class JsonView {
   private readonly compressing = new Map<ContentEncoding, Promise<EncodedBody>>();
   /** The view this one replaced, served for an encoding this one is still compressing (see `follow`). */
   private predecessor: JsonView | null = null;
+  /** Who uses the bytes now: the cache entry, a successor serving them meanwhile, each send, each compression. */
+  private holders = 0;
+  private recycled = false;
 
   private constructor(
     readonly body: Buffer,
     readonly etag: string,
     readonly index: number,
+    /** Hands pooled bytes back for reuse (see `BodyPool`); absent for bytes the collector frees. */
+    private recycle: (() => void) | undefined,
   ) {
     this.identity = { encoding: 'identity', body, etag };
     const base = etag.slice(0, -1);
@@ -67,10 +72,33 @@ export class JsonView {
     return JsonView.ofBytes(Buffer.from(json), index);
   }
 
-  /** A view of JSON already encoded as UTF-8 bytes. */
-  static ofBytes(body: Buffer, index: number): JsonView {
+  /**
+   * A view of JSON already encoded as UTF-8 bytes. With `recycle` the bytes are pooled memory,
+   * handed back when the last holder lets the view go (see `retain`).
+   */
+  static ofBytes(body: Buffer, index: number, recycle?: () => void): JsonView {
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-    return new JsonView(body, etag, index);
+    return new JsonView(body, etag, index, recycle);
+  }
+
+  /**
+   * Marks the bytes as in use until the matching `release`: the cache holds its entries, a
+   * successor the predecessor it serves meanwhile, a send the view until the response is
+   * closed, a compression the body it reads. When the last holder of a view in pooled memory
+   * lets go, the memory goes back to the pool; a view nobody retained is simply collected.
+   */
+  retain(): void {
+    if (this.recycled) throw new Error(`a view was used after its pooled bytes were handed back (index ${this.index})`);
+    this.holders += 1;
+  }
+
+  release(): void {
+    this.holders -= 1;
+    if (this.holders > 0 || !this.recycle) return;
+    const recycle = this.recycle;
+    this.recycle = undefined;
+    this.recycled = true;
+    recycle();
   }
 
   /**
@@ -83,8 +111,9 @@ export class JsonView {
     if (!previous || !this.compressible) return this;
     for (const encoding of previous.compressed.keys()) if (!this.compressing.has(encoding)) void this.compress(encoding as Exclude<ContentEncoding, 'identity'>);
     if (serveMeanwhile) {
+      previous.retain();
       this.predecessor = previous;
-      previous.predecessor = null;
+      previous.dropPredecessor();
     }
     return this;
   }
@@ -123,16 +152,26 @@ export class JsonView {
   }
 
   private compress(encoding: Exclude<ContentEncoding, 'identity'>): Promise<EncodedBody> {
-    const pending = COMPRESSORS[encoding](this.body).then((body) => {
-      const encoded: EncodedBody = { encoding, body, etag: this.etags[encoding] };
-      this.compressed.set(encoding, encoded);
-      this.compressing.delete(encoding);
-      // The predecessor's bytes are no longer served once this view has every encoding it had:
-      // let them go now rather than when this view is replaced (a list is megabytes).
-      if (this.predecessor && [...this.predecessor.compressed.keys()].every((held) => this.compressed.has(held))) this.predecessor = null;
-      return encoded;
-    });
+    // zlib reads the body in its thread pool: pooled bytes must not be reused meanwhile.
+    this.retain();
+    const pending = COMPRESSORS[encoding](this.body)
+      .then((body) => {
+        const encoded: EncodedBody = { encoding, body, etag: this.etags[encoding] };
+        this.compressed.set(encoding, encoded);
+        this.compressing.delete(encoding);
+        // The predecessor's bytes are no longer served once this view has every encoding it had:
+        // let them go now rather than when this view is replaced (a list is megabytes).
+        if (this.predecessor && [...this.predecessor.compressed.keys()].every((held) => this.compressed.has(held))) this.dropPredecessor();
+        return encoded;
+      })
+      .finally(() => this.release());
     this.compressing.set(encoding, pending);
     return pending;
+  }
+
+  private dropPredecessor(): void {
+    const predecessor = this.predecessor;
+    this.predecessor = null;
+    predecessor?.release();
   }
 }

@@ -5,6 +5,7 @@ import { registryConfig } from '../config/configuration';
 import { isDatabaseUnavailable } from '../database/database-unavailable';
 import { InvalidationEnvelope, isHealthUpdate, ServicePatch } from './invalidation';
 import { InvalidationBus } from './invalidation-bus';
+import { JsonView } from './json-view';
 
 /**
  * What a cached value depends on. `registry` entries (the services list and everything
@@ -209,12 +210,17 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   replace(key: string, value: unknown): boolean {
     const entry = this.entries.get(key);
     if (!entry) return false;
+    retain(value);
+    release(entry.value);
     entry.value = value;
     return true;
   }
 
   delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
     this.entries.delete(key);
+    release(entry.value);
   }
 
   /** Registers the owner of data that upserts can patch; without one, messages with upserts drop views as any other. */
@@ -266,9 +272,10 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
    * The oldest entry goes first (a Map iterates in insertion order).
    */
   private store(key: string, entry: Entry): void {
-    this.entries.delete(key);
+    retain(entry.value);
+    this.delete(key);
     this.entries.set(key, entry);
-    while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    while (this.entries.size > MAX_ENTRIES) this.delete(this.entries.keys().next().value!);
   }
 
   /** Records an index observed in data read from Postgres. */
@@ -308,7 +315,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     this.invalidationsTotal.inc({ origin: envelope.origin === this.bus.origin ? 'local' : 'remote' });
     if (envelope.upserts && envelope.upserts.length > 0 && this.patchHandlers.size > 0) {
       for (const [key, entry] of this.entries) {
-        if (entry.dependency.kind === 'service' && this.affected(entry.dependency, envelope)) this.entries.delete(key);
+        if (entry.dependency.kind === 'service' && this.affected(entry.dependency, envelope)) this.delete(key);
       }
       const health = isHealthUpdate(envelope);
       this.pendingPatches.push({ index: envelope.index, upserts: envelope.upserts, health, checksOnly: envelope.checksOnly });
@@ -320,7 +327,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     this.generation += 1;
     const named = [envelope.services, envelope.networks, envelope.modules].some((list) => list !== undefined && list.length > 0);
     for (const [key, entry] of this.entries) {
-      if (!named || this.affected(entry.dependency, envelope)) this.entries.delete(key);
+      if (!named || this.affected(entry.dependency, envelope)) this.delete(key);
     }
     // Networks do not change services; modules may change which services a module filter finds.
     const slugs = !named || (envelope.modules?.length ?? 0) > 0 ? null : (envelope.services ?? []);
@@ -344,7 +351,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
       } catch (error) {
         this.logger.error(`Could not patch the cache (dropping it instead): ${(error as Error).message}`);
         this.generation += 1;
-        this.entries.clear();
+        for (const key of [...this.entries.keys()]) this.delete(key);
       }
     }
     for (const entry of batch) {
@@ -441,4 +448,13 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     this.windowHits = 0;
     this.windowMisses = 0;
   }
+}
+
+/** A cached view's bytes are in use while it is an entry (see `JsonView.retain`); other values need no count. */
+function retain(value: unknown): void {
+  if (value instanceof JsonView) value.retain();
+}
+
+function release(value: unknown): void {
+  if (value instanceof JsonView) value.release();
 }

@@ -1,4 +1,5 @@
 import { Injectable, NotFoundException, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { BodyPool } from '../registry-cache/body-pool';
 import { JsonView } from '../registry-cache/json-view';
 import { DeltaHealth, MAX_ENTRIES, PatchBatchEntry, RegistryCache } from '../registry-cache/registry-cache';
 import { patchDataset } from './dataset-patch';
@@ -36,6 +37,8 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
   private stopPatching: (() => void) | null = null;
   private refreshTimer: NodeJS.Timeout | null = null;
   private refreshing = false;
+  /** Memory for list bodies, reused as lists are re-serialised (a list of 10,000 services is ~8 MB). */
+  private readonly bodies = new BodyPool();
 
   constructor(
     private readonly cache: RegistryCache,
@@ -72,7 +75,7 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
       for (const [key, filters] of this.lists) {
         const previous = this.cache.peek<JsonView>(key);
         if (!previous) this.lists.delete(key);
-        else this.cache.put(key, REGISTRY, listView(dataset, filters).follow(previous, true));
+        else this.cache.put(key, REGISTRY, listView(dataset, filters, this.bodies).follow(previous, true));
       }
     } finally {
       this.refreshing = false;
@@ -103,7 +106,7 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
       if (this.lists.size >= MAX_ENTRIES) this.forgetUncachedLists();
       this.lists.set(key, normalised);
     }
-    return this.cache.get(key, REGISTRY, async () => listView(await this.dataset(), normalised));
+    return this.cache.get(key, REGISTRY, async () => listView(await this.dataset(), normalised, this.bodies));
   }
 
   /**
@@ -215,7 +218,7 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
     for (const [key, filters] of this.lists) {
       const previous = this.cache.peek<JsonView>(key);
       if (!previous) this.lists.delete(key);
-      else this.cache.replace(key, listView(dataset, filters).follow(previous, healthOnly));
+      else this.cache.replace(key, listView(dataset, filters, this.bodies).follow(previous, healthOnly));
     }
   }
 
@@ -224,8 +227,8 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** The `GET /services` view of `dataset` under `filters`, joined from each service's JSON. */
-function listView(dataset: ServicesDataset, filters: ServiceFilters): JsonView {
+/** The `GET /services` view of `dataset` under `filters`, joined from each service's JSON into memory from `bodies`. */
+function listView(dataset: ServicesDataset, filters: ServiceFilters, bodies: BodyPool): JsonView {
   const matching = dataset.services.filter(
     (service) =>
       (filters.moduleId === undefined || service.moduleIds.includes(filters.moduleId)) &&
@@ -251,14 +254,14 @@ function listView(dataset: ServicesDataset, filters: ServiceFilters): JsonView {
   const tail = `],"meta":${JSON.stringify(meta)}}`;
   let length = head.length + Buffer.byteLength(tail) + Math.max(0, parts.length - 1);
   for (const part of parts) length += Buffer.byteLength(part);
-  const body = Buffer.allocUnsafe(length);
+  const { body, recycle } = bodies.take(length);
   let at = body.write(head, 0);
   for (let n = 0; n < parts.length; n += 1) {
     if (n > 0) at += body.write(',', at);
     at += body.write(parts[n], at);
   }
   body.write(tail, at);
-  return JsonView.ofBytes(body, dataset.index);
+  return JsonView.ofBytes(body, dataset.index, recycle);
 }
 
 function itemView(dataset: ServicesDataset, service: RegistryService): JsonView {

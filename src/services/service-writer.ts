@@ -10,10 +10,10 @@ import { ServicesDatasetQuery } from './services-dataset.query';
 
 /**
  * The API's writes to the registry: external registrations and operator patches. Each is one
- * unit of work on the registry's database, then the service read back (one statement) and
- * published with the invalidation so that every replica patches its cached dataset instead of
- * reading it all again, then (with dual writes) the same write on the private store. The read
- * back is also the write's response.
+ * unit of work on the registry's database, then the service read back with the next registry
+ * index (one statement) and published with the invalidation, so that every replica patches its
+ * cached dataset instead of reading it all again, then (with dual writes) the same write on the
+ * private store. The read back is also the write's response.
  */
 @Injectable()
 export class ServiceWriter {
@@ -45,11 +45,12 @@ export class ServiceWriter {
     return service;
   }
 
-  /** Reads the written service back and publishes it as an upsert. */
+  /** Reads the written service back, with the registry index it advances to, and publishes it as an upsert. */
   private async publish(reason: string, slug: string): Promise<RegistryService> {
-    const [service] = await this.dataset.loadSome([slug]);
+    const { index, upserts } = await this.dataset.loadPublished([slug]);
+    const [service] = upserts;
     if (!service) throw new Error(`service '${slug}' vanished right after it was written`);
-    await this.bus.publish({ reason, services: [slug], upserts: [service] });
+    await this.bus.publish({ reason, services: [slug], upserts }, index);
     return service;
   }
 }

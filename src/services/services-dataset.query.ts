@@ -59,11 +59,15 @@ interface DatasetRow {
  */
 @Injectable()
 export class ServicesDatasetQuery {
-  static readonly SQL = ServicesDatasetQuery.sql('true');
-  /** The same read for the services named in `$1` (text[]): what a write publishes as upserts. */
-  static readonly SOME_SQL = ServicesDatasetQuery.sql('s.slug = ANY($1::text[])');
+  static readonly SQL = ServicesDatasetQuery.sql('true', RegistryIndex.CURRENT_SQL);
+  /**
+   * The same read for the services named in `$1` (text[]), taking the next registry index in
+   * the same statement (`nextval`): a write's read back after its commit, and its index, in
+   * one round trip.
+   */
+  static readonly PUBLISHED_SQL = ServicesDatasetQuery.sql('s.slug = ANY($1::text[])', `(SELECT nextval('registry_change_index'))`);
 
-  private static sql(serviceCondition: string): string {
+  private static sql(serviceCondition: string, indexSql: string): string {
     return `
     SELECT idx.value AS registry_index, s.id, s.slug, s.display_name, s.kind, s.base_url, s.source,
            s.module_id, s.status, s.status_message, s.capabilities, s.metadata, ${isoText('s.last_healthy_at')} AS last_healthy_at,
@@ -74,7 +78,7 @@ export class ServicesDatasetQuery {
            ${isoText('h.since')} AS health_since, h.flapping AS health_flapping, h.status_message AS health_status_message,
            ${isoText('h.checked_at')} AS health_checked_at, h.latency_ms AS health_latency_ms, h.status_code AS health_status_code,
            h.base_url AS health_base_url, h.health_endpoint AS health_endpoint, c.module_ids AS context_module_ids
-      FROM (SELECT ${RegistryIndex.CURRENT_SQL} AS value) idx
+      FROM (SELECT ${indexSql} AS value) idx
       LEFT JOIN services s ON ${serviceCondition}
       LEFT JOIN service_manifests m ON m.service_slug = s.slug AND m.superseded_at IS NULL
       LEFT JOIN service_health_latest h ON h.service_slug = s.slug
@@ -97,10 +101,13 @@ export class ServicesDatasetQuery {
     return servicesDataset(Number(rows[0]?.registry_index ?? 0), services);
   }
 
-  /** The named services as the dataset holds them (those that exist), in slug order. */
-  async loadSome(slugs: string[]): Promise<RegistryService[]> {
-    const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.SOME_SQL, [slugs]);
-    return rows.filter((row) => row.id !== null).map(toRegistryService);
+  /**
+   * What a committed write publishes: the named services as the dataset holds them (those that
+   * exist), and the registry index the write advances to.
+   */
+  async loadPublished(slugs: string[]): Promise<PublishedServices> {
+    const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.PUBLISHED_SQL, [slugs]);
+    return { index: Number(rows[0].registry_index), upserts: rows.filter((row) => row.id !== null).map(toRegistryService) };
   }
 
   async loadManifestHistory(slug: string): Promise<ManifestHistory> {
@@ -130,6 +137,12 @@ export class ServicesDatasetQuery {
       }));
     return { index: Number(rows[0].registry_index), registered: Number(rows[0].registered) > 0, versions };
   }
+}
+
+/** A write's services read back after its commit, with the registry index it took. */
+export interface PublishedServices {
+  index: number;
+  upserts: RegistryService[];
 }
 
 interface ManifestRow {

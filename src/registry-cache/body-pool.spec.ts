@@ -1,0 +1,76 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { BodyPool } from './body-pool';
+import { JsonView } from './json-view';
+
+const MIN = 1024;
+
+describe('BodyPool', () => {
+  it('reuses a store handed back, from the next turn of the event loop on', async () => {
+    const pool = new BodyPool(MIN);
+    const first = pool.take(6000);
+    if (!first.recycle) throw new Error('expected pooled memory');
+    first.recycle();
+    expect(pool.take(6000).body.buffer === first.body.buffer).toBe(false);
+    await nextTurn();
+    const second = pool.take(5900);
+    expect(second.body.buffer === first.body.buffer).toBe(true);
+    expect(second.body.length).toBe(5900);
+  });
+
+  it('allocates small bodies as usual and refuses a store handed back twice', () => {
+    const pool = new BodyPool(MIN);
+    expect(pool.take(MIN - 1).recycle).toBeUndefined();
+    const body = pool.take(MIN);
+    body.recycle!();
+    expect(() => body.recycle!()).toThrow('handed back twice');
+  });
+
+  it('does not reuse a store more than twice the size asked for', async () => {
+    const pool = new BodyPool(MIN);
+    pool.take(10 * MIN).recycle!();
+    await nextTurn();
+    expect(pool.spareCount).toBe(1);
+    expect(pool.take(2 * MIN).body.buffer.byteLength).toBeLessThan(10 * MIN);
+  });
+});
+
+describe('JsonView in pooled memory', () => {
+  const pooledView = (pool: BodyPool, marker: string) => {
+    const json = JSON.stringify({ data: Array.from({ length: 100 }, (_, n) => ({ slug: `svc-${n}`, marker })) });
+    const { body, recycle } = pool.take(Buffer.byteLength(json));
+    body.write(json);
+    return JsonView.ofBytes(body, 1, recycle);
+  };
+
+  it('hands its bytes back only when its last holder lets go', async () => {
+    const pool = new BodyPool(MIN);
+    const view = pooledView(pool, 'a');
+    view.retain(); // the cache
+    view.retain(); // a response still sending it
+    view.release(); // replaced in the cache
+    await nextTurn();
+    expect(pool.spareCount).toBe(0);
+    view.release(); // the response closed
+    await nextTurn();
+    expect(pool.spareCount).toBe(1);
+    expect(() => view.retain()).toThrow('after its pooled bytes were handed back');
+  });
+
+  it('keeps its bytes while they are being compressed and while a successor serves them meanwhile', async () => {
+    const pool = new BodyPool(MIN);
+    const previous = pooledView(pool, 'old');
+    previous.retain(); // the cache
+    await previous.encoded('gzip');
+    const next = pooledView(pool, 'new').follow(previous, true);
+    next.retain(); // the cache, replacing it
+    previous.release();
+    await nextTurn();
+    expect(pool.spareCount).toBe(0); // next still serves previous's gzip bytes while its own are made
+    await next.encoded('gzip');
+    await nextTurn();
+    expect(pool.spareCount).toBe(1); // previous went back; next (cached) did not
+    const reused = pooledView(pool, 'newer');
+    expect(reused.body.buffer === previous.body.buffer).toBe(true);
+    expect(next.body.toString()).toContain('"marker":"new"');
+  });
+});
