@@ -1,6 +1,7 @@
 // Shared pieces of the benchmarks: a private database seeded with N services, the registry
 // started from dist/ on a free loopback port, wrk runs, small statistics. Loopback only.
 import { spawn, execFile } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +22,10 @@ export async function withClient(url, work) {
   }
 }
 
+function replicaOutput() {
+  return process.env.BENCH_REPLICA_LOG ? openSync(process.env.BENCH_REPLICA_LOG, 'a') : 'ignore';
+}
+
 export function databaseUrl(name) {
   const url = new URL(SERVER_URL);
   url.pathname = `/${name}`;
@@ -37,8 +42,11 @@ export function freePort() {
   });
 }
 
-/** Starts dist/main.js; resolves once /readyz answers 200. */
-export async function startApp(env, { stdio = 'ignore', nodeArgs = [] } = {}) {
+/**
+ * Starts dist/main.js; resolves once /readyz answers 200. With BENCH_REPLICA_LOG=<file> in the
+ * environment, every replica's output is appended to that file (else it is dropped).
+ */
+export async function startApp(env, { stdio = replicaOutput(), nodeArgs = [] } = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'main.js')], {
     cwd: ROOT,

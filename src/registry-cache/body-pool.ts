@@ -8,7 +8,7 @@ export interface PooledBody {
 export const POOLED_BODY_MIN_BYTES = 1024 * 1024;
 
 /** Spare stores kept for reuse; more are let go (the garbage collector frees them). */
-const MAX_SPARE = 4;
+const MAX_SPARE = 1;
 
 /**
  * Memory for the largest view bodies, reused instead of allocated anew. While health results

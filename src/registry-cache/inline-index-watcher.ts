@@ -10,13 +10,20 @@ export const INLINE_INDEX_POLL_MS = 1_000;
  * In inline mode (no Redis) nothing tells this replica about writes from other processes,
  * typically the CLI's backfill next to a zero-config `npm start`. Every second it reads the
  * shared registry index (one tiny query) and drops the cache when another process moved it,
- * so such a write shows within a second instead of after the cache's maximum age.
+ * so such a write shows within two seconds instead of after the cache's maximum age.
+ *
+ * An index this replica has not heard of is only suspect at first: one of its own writes
+ * takes its index in the statement that reads the write back, so the index can move a few
+ * milliseconds before that write's message is delivered here. It is another process's only
+ * if it is still unheard of at the next poll.
  */
 @Injectable()
 export class InlineIndexWatcher implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(InlineIndexWatcher.name);
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
+  /** An index above what this replica had heard of at the last poll (0: none). */
+  private suspect = 0;
 
   constructor(
     private readonly redis: RedisConnections,
@@ -39,9 +46,10 @@ export class InlineIndexWatcher implements OnModuleInit, OnModuleDestroy {
     this.polling = true;
     try {
       const current = await this.index.current();
-      if (current > this.cache.heardIndex) {
+      if (this.suspect > this.cache.heardIndex) {
         this.cache.invalidate({ reason: 'write by another process', origin: 'registry-index', publishedAt: new Date().toISOString(), index: current });
       }
+      this.suspect = current > this.cache.heardIndex ? current : 0;
     } catch (error) {
       this.logger.debug(`Could not read the registry index: ${(error as Error).message}`);
     } finally {

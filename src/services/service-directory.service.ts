@@ -61,15 +61,17 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Reads the dataset again before it reaches its maximum age, while the current one is still
-   * served, and derives the cached lists from it. Patches keep the dataset current; this is the
-   * bound on how long a lost message can leave it stale, without a read ever waiting for the
-   * full statement (0.3–0.5 s at 10,000 services) when the age runs out.
+   * served (keeping the entries of unchanged services, see `reloadServices`), and derives the
+   * cached lists from it. Patches keep the dataset current; this is the bound on how long a lost
+   * message can leave it stale, without a read ever waiting for the full statement (0.3–0.5 s at
+   * 10,000 services) when the age runs out.
    */
   private async refresh(): Promise<void> {
-    if (this.refreshing || this.cache.peek(DATASET_KEY) === undefined) return;
+    const current = this.cache.peek<ServicesDataset>(DATASET_KEY);
+    if (this.refreshing || current === undefined) return;
     this.refreshing = true;
     try {
-      const dataset = await this.cache.refresh(DATASET_KEY, REGISTRY, () => this.readDataset());
+      const dataset = await this.cache.refresh(DATASET_KEY, REGISTRY, () => this.readDataset(() => this.source.reloadServices(current)));
       if (!dataset) return;
       this.cache.observeIndex(dataset.index);
       for (const [key, filters] of this.lists) {
@@ -189,10 +191,10 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
     return dataset;
   }
 
-  private async readDataset(): Promise<ServicesDataset> {
+  private async readDataset(load = () => this.source.loadServices()): Promise<ServicesDataset> {
     this.buildsInFlight += 1;
     try {
-      const dataset = await this.source.loadServices();
+      const dataset = await load();
       patchDataset(dataset, this.patchesDuringBuild);
       return dataset;
     } finally {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RegistryIndex } from '../registry-cache/registry-index';
 import { SnapshotStatus } from './service.entity';
-import { ManifestHistory, RegistryService, ServicesDataset, servicesDataset, ServiceView } from './service-view';
+import { ManifestHistory, RegistryService, ServicesDataset, servicesDataset, serviceJson, ServiceView } from './service-view';
 
 /**
  * A timestamptz as `Date.prototype.toISOString` writes it (UTC, milliseconds, `Z`; both
@@ -97,8 +97,50 @@ export class ServicesDatasetQuery {
     const services = rows
       .filter((row) => row.id !== null)
       .map(toRegistryService)
-      .sort((a, b) => (a.view.slug < b.view.slug ? -1 : a.view.slug > b.view.slug ? 1 : 0));
+      .sort(bySlug);
     return servicesDataset(Number(rows[0]?.registry_index ?? 0), services);
+  }
+
+  /**
+   * The dataset read again as `loadServices` reads it (one snapshot, the index taken in it),
+   * but through a cursor, `RELOAD_BATCH` rows at a time, keeping `current`'s entry (and its
+   * JSON) for every service whose view is unchanged. The background re-read at 10,000 services
+   * then leaves short-lived garbage a batch at a time, instead of a second dataset that lives
+   * long enough to reach the old generation (tens of megabytes of RSS until a full collection).
+   * Hand-written SQL: a cursor has no repository form.
+   */
+  async reloadServices(current: ServicesDataset): Promise<ServicesDataset> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      await runner.query(`DECLARE services_reload NO SCROLL CURSOR FOR ${ServicesDatasetQuery.SQL}`);
+      let index = 0;
+      const services: RegistryService[] = [];
+      const kept: RegistryService[] = [];
+      for (;;) {
+        const rows: DatasetRow[] = await runner.query(`FETCH ${RELOAD_BATCH} FROM services_reload`);
+        for (const row of rows) {
+          index = Number(row.registry_index);
+          if (row.id === null) continue;
+          const fresh = toRegistryService(row);
+          const known = current.bySlug.get(fresh.view.slug);
+          const same = known !== undefined && sameModules(known, fresh) && JSON.stringify(fresh.view) === serviceJson(current, known);
+          services.push(same ? known : fresh);
+          if (same) kept.push(known);
+        }
+        if (rows.length < RELOAD_BATCH) break;
+      }
+      await runner.commitTransaction();
+      const dataset = servicesDataset(index, services.sort(bySlug));
+      for (const service of kept) dataset.json.set(service.view, serviceJson(current, service));
+      return dataset;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
@@ -157,6 +199,18 @@ interface ManifestRow {
   superseded_at: Date | null;
   registered: string;
   registry_index: string;
+}
+
+/** Rows per FETCH of the background re-read (`reloadServices`): ~1 MB of rows at a time. */
+const RELOAD_BATCH = 500;
+
+/** Code-unit order of slugs, whatever the database's collation: the order patches insert in. */
+function bySlug(a: RegistryService, b: RegistryService): number {
+  return a.view.slug < b.view.slug ? -1 : a.view.slug > b.view.slug ? 1 : 0;
+}
+
+function sameModules(a: RegistryService, b: RegistryService): boolean {
+  return a.moduleIds.length === b.moduleIds.length && a.moduleIds.every((id, at) => id === b.moduleIds[at]);
 }
 
 function toRegistryService(row: DatasetRow): RegistryService {
