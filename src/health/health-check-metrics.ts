@@ -3,6 +3,23 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { SERVICE_STATUSES } from '../services/service.entity';
 import { HealthSnapshotRepository, RecordedSnapshot } from './health-snapshot.repository';
 
+type ServiceStatusRow = Awaited<ReturnType<HealthSnapshotRepository['currentStatuses']>>[number];
+
+/**
+ * A gauge whose series exist only while a scrape reads them: `collect` sets them, and they are
+ * dropped once read. At 10,000 services the status gauge is 40,000 series, ~9 MB of heap that
+ * nothing needs between scrapes.
+ */
+class ScrapeTimeGauge<T extends string> extends Gauge<T> {
+  override async get(): ReturnType<Gauge<T>['get']> {
+    try {
+      return await super.get();
+    } finally {
+      this.reset();
+    }
+  }
+}
+
 /**
  * Prometheus metrics of health checks (shared snapshots table or local store alike): the
  * checks this replica stored, their latency per service, and every service's effective status
@@ -34,17 +51,16 @@ export class HealthCheckMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [metrics],
     });
-    new Gauge({
+    // While the database is away the last statuses read are reported (a scrape never fails on it).
+    let lastStatuses: ServiceStatusRow[] = [];
+    new ScrapeTimeGauge({
       name: 'service_registry_service_status',
       help: 'Effective health status of each registered service: 1 for the status it has, 0 for the others (module "" for an external service)',
       labelNames: ['slug', 'module', 'status'],
       registers: [metrics],
       async collect() {
-        // While the database is away the last values stay (a scrape never fails on it).
-        const services = await snapshots.currentStatuses().catch(() => null);
-        if (!services) return;
-        this.reset();
-        for (const service of services) {
+        lastStatuses = (await snapshots.currentStatuses().catch(() => null)) ?? lastStatuses;
+        for (const service of lastStatuses) {
           for (const status of SERVICE_STATUSES) this.set({ slug: service.slug, module: service.moduleId ?? '', status }, status === service.status ? 1 : 0);
         }
       },

@@ -11,12 +11,13 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
  * Works on a bare Node response, so the hot read path can answer without Express.
  * Returns a promise only when the compressed form of the view is still being made.
  */
-export function sendJsonView(request: IncomingMessage, response: ServerResponse, latest: JsonView, status = 200): void | Promise<void> {
+export function sendJsonView(request: IncomingMessage, response: ServerResponse, view: JsonView, status = 200): void | Promise<void> {
   const encoding = acceptedEncoding(request.headers['accept-encoding']);
-  const view = latest.servedFor(encoding);
-  const etag = view.etagOf(encoding);
+  // While a patched view's compressed bytes are made, the ones it replaced are sent.
+  const interim = view.interimFor(encoding);
+  const etag = interim?.encoded.etag ?? view.etagOf(encoding);
   response.setHeader('ETag', etag);
-  response.setHeader(REGISTRY_INDEX_HEADER, String(view.index));
+  response.setHeader(REGISTRY_INDEX_HEADER, String(interim?.index ?? view.index));
   response.setHeader('Cache-Control', 'no-cache');
   response.setHeader('Vary', 'Accept-Encoding');
   if (status === 200 && matches(request.headers['if-none-match'], etag)) {
@@ -24,6 +25,7 @@ export function sendJsonView(request: IncomingMessage, response: ServerResponse,
     response.end();
     return;
   }
+  if (interim) return send(response, status, interim.encoded);
   // The bytes stay the view's until the response is done with them (pooled memory is reused).
   view.retain();
   response.once('close', () => view.release());

@@ -45,9 +45,13 @@ export class JsonView {
   private readonly etags: Record<ContentEncoding, string>;
   private readonly compressed = new Map<ContentEncoding, EncodedBody>();
   private readonly compressing = new Map<ContentEncoding, Promise<EncodedBody>>();
-  /** The view this one replaced, served for an encoding this one is still compressing (see `follow`). */
-  private predecessor: JsonView | null = null;
-  /** Who uses the bytes now: the cache entry, a successor serving them meanwhile, each send, each compression. */
+  /**
+   * The compressed bytes of the view this one replaced, served for an encoding this one is still
+   * compressing (see `follow`), with that view's index. Not the replaced view itself: its
+   * identity body (megabytes, pooled) can go at once.
+   */
+  private interim: { encodings: Map<ContentEncoding, EncodedBody>; index: number } | null = null;
+  /** Who uses the bytes now: the cache entry, each send, each compression. */
   private holders = 0;
   private recycled = false;
 
@@ -83,8 +87,7 @@ export class JsonView {
 
   /**
    * Marks the bytes as in use until the matching `release`: the cache holds its entries, a
-   * successor the predecessor it serves meanwhile, a send the view until the response is
-   * closed, a compression the body it reads. When the last holder of a view in pooled memory
+   * send the view until the response is closed, a compression the body it reads. When the last holder of a view in pooled memory
    * lets go, the memory goes back to the pool; a view nobody retained is simply collected.
    */
   retain(): void {
@@ -105,24 +108,25 @@ export class JsonView {
    * Makes this view the successor of `previous` (the same view before a patch): the encodings
    * clients asked `previous` for are made for this one at once, not on the next request. With
    * `serveMeanwhile` (health results, which may lag by a moment anyway) a client asking for one
-   * of them gets `previous`'s bytes until this view's are ready, instead of waiting.
+   * of them gets `previous`'s compressed bytes until this view's are ready, instead of waiting.
    */
   follow(previous: JsonView | undefined, serveMeanwhile: boolean): this {
     if (!previous || !this.compressible) return this;
     for (const encoding of previous.compressed.keys()) if (!this.compressing.has(encoding)) void this.compress(encoding as Exclude<ContentEncoding, 'identity'>);
-    if (serveMeanwhile) {
-      previous.retain();
-      this.predecessor = previous;
-      previous.dropPredecessor();
-    }
+    if (serveMeanwhile && previous.compressed.size > 0) this.interim = { encodings: new Map(previous.compressed), index: previous.index };
     return this;
   }
 
-  /** The view to send a client that accepts `encoding`: this one, or its predecessor while this one's bytes are made. */
-  servedFor(encoding: ContentEncoding): JsonView {
-    const predecessor = this.predecessor;
-    if (!predecessor || encoding === 'identity' || this.compressed.has(encoding) || !predecessor.compressed.has(encoding)) return this;
-    return predecessor;
+  /**
+   * What a client that accepts `encoding` is sent while this view's own bytes in that encoding
+   * are still being made: the replaced view's compressed bytes and its index (see `follow`);
+   * undefined when this view's own bytes are to be sent.
+   */
+  interimFor(encoding: ContentEncoding): { encoded: EncodedBody; index: number } | undefined {
+    const chosen = this.chosen(encoding);
+    if (!this.interim || chosen === 'identity' || this.compressed.has(chosen)) return undefined;
+    const encoded = this.interim.encodings.get(chosen);
+    return encoded && { encoded, index: this.interim.index };
   }
 
   /** Whether compressing this view is worth it at all. */
@@ -159,9 +163,9 @@ export class JsonView {
         const encoded: EncodedBody = { encoding, body, etag: this.etags[encoding] };
         this.compressed.set(encoding, encoded);
         this.compressing.delete(encoding);
-        // The predecessor's bytes are no longer served once this view has every encoding it had:
-        // let them go now rather than when this view is replaced (a list is megabytes).
-        if (this.predecessor && [...this.predecessor.compressed.keys()].every((held) => this.compressed.has(held))) this.dropPredecessor();
+        // The replaced view's bytes in this encoding are no longer served: let them go now.
+        this.interim?.encodings.delete(encoding);
+        if (this.interim?.encodings.size === 0) this.interim = null;
         return encoded;
       })
       .finally(() => this.release());
@@ -169,9 +173,4 @@ export class JsonView {
     return pending;
   }
 
-  private dropPredecessor(): void {
-    const predecessor = this.predecessor;
-    this.predecessor = null;
-    predecessor?.release();
-  }
 }

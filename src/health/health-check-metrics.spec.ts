@@ -1,0 +1,31 @@
+import { Registry } from 'prom-client';
+import { HealthCheckMetrics } from './health-check-metrics';
+import { HealthSnapshotRepository } from './health-snapshot.repository';
+
+describe('HealthCheckMetrics: the per-service status gauge', () => {
+  const statuses = [
+    { slug: 'billing', moduleId: 'github.com/apphub/billing', status: 'healthy' },
+    { slug: 'search', moduleId: null, status: 'degraded' },
+  ];
+
+  it('reports every service at each scrape, keeps no series between scrapes, and reports the last statuses while the database is away', async () => {
+    let databaseAway = false;
+    const snapshots = { currentStatuses: async () => (databaseAway ? Promise.reject(new Error('connection refused')) : statuses) };
+    const registry = new Registry();
+    new HealthCheckMetrics(registry, snapshots as unknown as HealthSnapshotRepository);
+
+    const expected = [
+      'service_registry_service_status{slug="billing",module="github.com/apphub/billing",status="healthy"} 1',
+      'service_registry_service_status{slug="billing",module="github.com/apphub/billing",status="degraded"} 0',
+      'service_registry_service_status{slug="search",module="",status="degraded"} 1',
+    ];
+    const first = await registry.metrics();
+    for (const line of expected) expect(first).toContain(line);
+    const gauge = registry.getSingleMetric('service_registry_service_status') as unknown as { hashMap: Record<string, unknown> };
+    expect(Object.keys(gauge.hashMap)).toHaveLength(0);
+
+    databaseAway = true;
+    const second = await registry.metrics();
+    for (const line of expected) expect(second).toContain(line);
+  });
+});
