@@ -25,6 +25,10 @@ describe('manifest checksum', () => {
     expect(canonicalJson({ a: 1, b: undefined })).toBe('{"a":1}');
   });
 
+  it('writes empty objects and lists, and undefined list items as null', () => {
+    expect(canonicalJson({ a: {}, b: [undefined, {}], c: [], d: { e: undefined } })).toBe('{"a":{},"b":[null,{}],"c":[],"d":{}}');
+  });
+
   it('escapes keys and strings as JSON', () => {
     expect(canonicalJson({ 'a"b': 'line\nbreak' })).toBe('{"a\\"b":"line\\nbreak"}');
   });

@@ -1,5 +1,5 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, In, IsNull, Not, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import { InvalidationBus } from '../registry-cache/invalidation-bus';
 import { manifestChecksum } from './manifest-checksum';
 import { ResolvedModule, ResolvedService } from './manifest.types';
@@ -151,15 +151,18 @@ export class ManifestImporterService {
   /** A slug or network id held by another module (or registered as external) stops the import. */
   private async assertOwnership(manager: EntityManager, moduleId: string, slugs: string[], networkIds: string[]): Promise<void> {
     const conflicts: string[] = [];
-    const manifestOwners = slugs.length
-      ? await manager.find(ServiceManifestEntity, {
-          select: { serviceSlug: true, moduleId: true },
-          where: { supersededAt: IsNull(), serviceSlug: In(slugs), moduleId: Not(moduleId) },
-          order: { serviceSlug: 'ASC' },
-        })
+    // Hand SQL: the slugs as one array parameter; TypeORM's `find` with `In(slugs)` built a
+    // parameter per slug (10,000 for a large module) for a statement that usually finds nothing.
+    const manifestOwners: { service_slug: string; module_id: string }[] = slugs.length
+      ? await manager.query(
+          `SELECT service_slug, module_id FROM service_manifests
+            WHERE superseded_at IS NULL AND service_slug = ANY($1::text[]) AND module_id <> $2
+            ORDER BY service_slug`,
+          [slugs, moduleId],
+        )
       : [];
-    for (const row of manifestOwners) conflicts.push(`service slug '${row.serviceSlug}' is owned by module '${row.moduleId}'`);
-    const reported = new Set(manifestOwners.map((row) => row.serviceSlug));
+    for (const row of manifestOwners) conflicts.push(`service slug '${row.service_slug}' is owned by module '${row.module_id}'`);
+    const reported = new Set(manifestOwners.map((row) => row.service_slug));
     for (const { slug, owner } of await this.serviceRows.foreignOwners(manager, moduleId, slugs)) {
       if (reported.has(slug)) continue;
       conflicts.push(
@@ -219,20 +222,16 @@ export class ManifestImporterService {
     }
     const added = planned.filter(needsNewRow);
     if (added.length > 0) {
-      // Hand SQL: the rows as arrays, one statement and no RETURNING. TypeORM's insert of the
-      // same rows builds one parameter per value and parses every returned row back (at 10,000
-      // services ~15 % of the CLI's CPU) and breaks past 65,535 parameters.
+      // Hand SQL: the rows as one JSON array, one statement and no RETURNING. TypeORM's insert
+      // of the same rows builds one parameter per value and parses every returned row back (at
+      // 10,000 services ~15 % of the CLI's CPU) and breaks past 65,535 parameters; a text array
+      // of the definitions (the statement before this one) had pg escape every quote of every
+      // definition and Postgres unescape it again (~40 % slower at 10,000 services).
       await manager.query(
         `INSERT INTO service_manifests (module_id, module_version, service_slug, definition, checksum)
-         SELECT $1::text, $2::int, d.service_slug, d.definition::jsonb, d.checksum
-           FROM unnest($3::text[], $4::text[], $5::text[]) AS d(service_slug, definition, checksum)`,
-        [
-          moduleId,
-          version,
-          added.map((item) => item.key),
-          added.map((item) => JSON.stringify(item.incoming.definition)),
-          added.map((item) => item.incoming.checksum),
-        ],
+         SELECT $1::text, $2::int, d.slug, d.definition, d.checksum
+           FROM json_to_recordset($3::json) AS d(slug text, definition jsonb, checksum text)`,
+        [moduleId, version, JSON.stringify(added.map((item) => ({ slug: item.key, definition: item.incoming.definition, checksum: item.incoming.checksum })))],
       );
     }
     await this.serviceRows.upsert(

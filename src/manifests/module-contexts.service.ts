@@ -45,20 +45,25 @@ export class ModuleContextsService {
 
   /** Brings one module's contexts in line with its active rows, inside the caller's transaction. */
   async syncWithin(manager: EntityManager, moduleId: string): Promise<ModuleContextsResult> {
-    const written: unknown[] = await manager.query(
+    // Counted in the statement: a first import writes a row per service, and returning each
+    // one only to count them cost a row of result per service.
+    const [{ written }]: { written: number }[] = await manager.query(
       `WITH owned AS (
          SELECT 'service' AS resource_type, service_slug AS resource_id, module_version
            FROM service_manifests WHERE module_id = $1 AND superseded_at IS NULL
          UNION ALL
          SELECT 'network', network_id, module_version
            FROM service_networks WHERE module_id = $1 AND superseded_at IS NULL
+       ),
+       written AS (
+         INSERT INTO module_resource_contexts (module_id, resource_type, resource_id, metadata)
+         SELECT $1, resource_type, resource_id, jsonb_build_object('moduleVersion', module_version) FROM owned
+         ON CONFLICT (module_id, resource_type, resource_id) DO UPDATE
+           SET metadata = EXCLUDED.metadata, updated_at = now()
+           WHERE module_resource_contexts.metadata IS DISTINCT FROM EXCLUDED.metadata
+         RETURNING 1
        )
-       INSERT INTO module_resource_contexts (module_id, resource_type, resource_id, metadata)
-       SELECT $1, resource_type, resource_id, jsonb_build_object('moduleVersion', module_version) FROM owned
-       ON CONFLICT (module_id, resource_type, resource_id) DO UPDATE
-         SET metadata = EXCLUDED.metadata, updated_at = now()
-         WHERE module_resource_contexts.metadata IS DISTINCT FROM EXCLUDED.metadata
-       RETURNING 1`,
+       SELECT count(*)::int AS written FROM written`,
       [moduleId],
     );
     // DELETE answers [rows, rowCount] through TypeORM.
@@ -80,6 +85,6 @@ export class ModuleContextsService {
          FROM module_resource_contexts WHERE module_id = $1`,
       [moduleId],
     );
-    return { moduleId, services: counts.services, networks: counts.networks, written: written.length, deleted };
+    return { moduleId, services: counts.services, networks: counts.networks, written, deleted };
   }
 }

@@ -19,25 +19,33 @@ export interface SlugOwner {
 export class ModuleServiceWriter {
   constructor(private readonly rows: ServiceRows) {}
 
-  /** Slugs among `slugs` whose `services` row belongs to something other than `moduleId`. */
+  /**
+   * Slugs among `slugs` whose `services` row belongs to something other than `moduleId`.
+   * Hand SQL: the slugs as one array and the filter in the statement; TypeORM's `find` with
+   * `In(slugs)` built a parameter per slug and hydrated every row of the module (10,000
+   * entities for an import that finds no conflict).
+   */
   async foreignOwners(manager: EntityManager, moduleId: string, slugs: string[]): Promise<SlugOwner[]> {
     if (slugs.length === 0) return [];
-    const rows = await manager.find(ServiceEntity, {
-      select: { slug: true, source: true, moduleId: true },
-      where: { slug: In(slugs) },
-      order: { slug: 'ASC' },
-    });
-    return rows
-      .filter((row) => row.source !== 'module' || row.moduleId !== moduleId)
-      .map((row) => ({ slug: row.slug, owner: row.source === 'module' ? { kind: 'module', moduleId: row.moduleId! } : { kind: 'external' } }));
+    const rows: { slug: string; source: string; module_id: string | null }[] = await manager.query(
+      `SELECT slug, source, module_id FROM services
+        WHERE slug = ANY($1::text[]) AND (source <> 'module' OR module_id IS DISTINCT FROM $2)
+        ORDER BY slug`,
+      [slugs, moduleId],
+    );
+    return rows.map((row) => ({ slug: row.slug, owner: row.source === 'module' ? { kind: 'module', moduleId: row.module_id! } : { kind: 'external' } }));
   }
 
-  /** Slugs among `slugs` that have no `services` row (to be restored from the manifest). */
+  /** Slugs among `slugs` that have no `services` row (to be restored from the manifest), in the order given. */
   async missing(manager: EntityManager, slugs: string[]): Promise<string[]> {
     if (slugs.length === 0) return [];
-    const present = await manager.find(ServiceEntity, { select: { slug: true }, where: { slug: In(slugs) } });
-    const found = new Set(present.map((row) => row.slug));
-    return slugs.filter((slug) => !found.has(slug));
+    const rows: { slug: string }[] = await manager.query(
+      `SELECT wanted.slug FROM unnest($1::text[]) WITH ORDINALITY AS wanted(slug, position)
+        WHERE NOT EXISTS (SELECT 1 FROM services WHERE services.slug = wanted.slug)
+        ORDER BY wanted.position`,
+      [slugs],
+    );
+    return rows.map((row) => row.slug);
   }
 
   /** Inserts or updates the rows of the module's services given, in one statement. */
