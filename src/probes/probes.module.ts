@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { RedisHealthIndicator } from '../redis/redis.health';
 import { RegistryCacheModule } from '../registry-cache/registry-cache.module';
 import { ProbesController } from './probes.controller';
 import { ReadinessChecks } from './readiness-checks';
@@ -12,6 +13,6 @@ import { ReadinessState } from './readiness-state';
 @Module({
   imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false }), RegistryCacheModule],
   controllers: [ProbesController],
-  providers: [ReadinessState, ReadinessChecks],
+  providers: [ReadinessState, ReadinessChecks, RedisHealthIndicator],
 })
 export class ProbesModule {}

@@ -1,13 +1,14 @@
 import { Global, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
 import { RedisConnections } from './redis-connections';
-import { RedisHealthIndicator } from './redis.health';
 
-/** Owns the ioredis connections (none in inline mode) and the Redis readiness check. */
+/**
+ * Owns the ioredis connections (none in inline mode). The Redis readiness check
+ * (`redis.health.ts`) lives beside them but is provided by the probes module, with terminus:
+ * the CLI imports this module and has no probes (loading terminus cost a backfill ~50 files).
+ */
 @Global()
 @Module({
-  imports: [TerminusModule],
-  providers: [RedisConnections, RedisHealthIndicator],
-  exports: [RedisConnections, RedisHealthIndicator],
+  providers: [RedisConnections],
+  exports: [RedisConnections],
 })
 export class RedisModule {}
