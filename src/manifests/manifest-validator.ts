@@ -31,7 +31,10 @@ export class ManifestValidator {
     const services = Array.isArray(root) ? root : (root.services ?? []);
     const networks = Array.isArray(root) ? [] : (root.networks ?? []);
     const servicesPath = Array.isArray(root) ? '' : 'services';
-    services.forEach((service, index) => checkEnvKeys(out, service.env, joinPath(joinPath(servicesPath, index), 'env')));
+    // A key can only be declared twice in a list of two or more (most entries have fewer).
+    services.forEach((service, index) => {
+      if ((service.env?.length ?? 0) > 1) checkEnvKeys(out, service.env, joinPath(joinPath(servicesPath, index), 'env'));
+    });
     networks.forEach((network, index) => checkNetwork(out, network, joinPath('networks', index)));
     return problems.length > before ? null : { services, networks };
   }
@@ -98,8 +101,8 @@ export class ManifestValidator {
     networks: Located<RawNetworkEntry>[],
     problems: ManifestProblem[],
   ): void {
-    reportDuplicates(services.map((located) => ({ ...located, key: located.entry.slug, at: joinPath(located.path, 'slug') })), 'service slug', problems);
-    reportDuplicates(networks.map((located) => ({ ...located, key: located.entry.id, at: joinPath(located.path, 'id') })), 'network id', problems);
+    reportDuplicates(services, (entry) => entry.slug, 'slug', 'service slug', problems);
+    reportDuplicates(networks, (entry) => entry.id, 'id', 'network id', problems);
   }
 }
 
@@ -115,15 +118,18 @@ function forEachString(value: JsonValue, path: string, visit: (text: string, pat
   }
 }
 
-function reportDuplicates(items: { file: string; key: string; at: string }[], what: string, problems: ManifestProblem[]): void {
-  const first = new Map<string, { file: string; at: string }>();
+/** Paths are written only for a duplicate: a module's entries are checked by the thousand. */
+function reportDuplicates<T>(items: Located<T>[], keyOf: (entry: T) => string, field: string, what: string, problems: ManifestProblem[]): void {
+  const first = new Map<string, Located<T>>();
   for (const item of items) {
-    const earlier = first.get(item.key);
+    const key = keyOf(item.entry);
+    const earlier = first.get(key);
     if (earlier) {
-      const where = earlier.file === item.file ? earlier.at : `${earlier.file}: ${earlier.at}`;
-      problems.push({ file: item.file, path: item.at, message: `duplicate ${what} "${item.key}" (also at ${where})` });
+      const earlierAt = joinPath(earlier.path, field);
+      const where = earlier.file === item.file ? earlierAt : `${earlier.file}: ${earlierAt}`;
+      problems.push({ file: item.file, path: joinPath(item.path, field), message: `duplicate ${what} "${key}" (also at ${where})` });
     } else {
-      first.set(item.key, item);
+      first.set(key, item);
     }
   }
 }
