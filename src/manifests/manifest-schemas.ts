@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import type Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import { joinPath, ManifestProblem } from './manifest-problems';
 
 /**
@@ -64,7 +65,10 @@ export class SchemaCheck {
  * keeps the generated code, for the build to write out (`scripts/compile-schemas.mjs`).
  */
 export function schemaAjv(options: { source?: boolean } = {}): Ajv2020 {
-  const ajv = new Ajv2020({
+  // Loaded only here: with the build's validators (`precompiled`) a CLI run needs none of Ajv's
+  // compiler (~75 modules).
+  const { default: Ajv } = require('ajv/dist/2020') as typeof import('ajv/dist/2020');
+  const ajv = new Ajv({
     allErrors: true,
     verbose: true,
     strict: true,
