@@ -8,8 +8,14 @@ import { runMigrationsUnderLock } from './migration-runner';
 export class SchemaMigrator {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Applies pending migrations; returns the names of those applied by this call. */
-  migrate(): Promise<string[]> {
+  /**
+   * Applies pending migrations; returns the names of those applied by this call. An up-to-date
+   * schema (every CLI run but the first) is seen with two small reads, without the lock and
+   * TypeORM's migration run (~0.2 s of a backfill's CPU); anything pending is applied under
+   * the lock, which checks again.
+   */
+  async migrate(): Promise<string[]> {
+    if ((await this.pending()).length === 0) return [];
     return runMigrationsUnderLock(this.dataSource);
   }
 

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { BodyPool } from './body-pool';
+import { BodyPool, SPARE_STORE_TTL_MS } from './body-pool';
 import { JsonView } from './json-view';
 
 const MIN = 1024;
@@ -35,11 +35,11 @@ describe('BodyPool', () => {
 });
 
 describe('JsonView in pooled memory', () => {
-  const pooledView = (pool: BodyPool, marker: string) => {
+  const pooledView = (pool: BodyPool, marker: string, donor?: Buffer) => {
     const json = JSON.stringify({ data: Array.from({ length: 100 }, (_, n) => ({ slug: `svc-${n}`, marker })) });
-    const { body, recycle } = pool.take(Buffer.byteLength(json));
-    body.write(json);
-    return JsonView.ofBytes(body, 1, recycle);
+    const pooled = pool.take(Buffer.byteLength(json), donor);
+    pooled.body.write(json);
+    return JsonView.ofBytes(pooled.body, 1, pooled);
   };
 
   it('hands its bytes back only when its last holder lets go', async () => {
@@ -75,5 +75,35 @@ describe('JsonView in pooled memory', () => {
     expect(pool.spareCount).toBe(1); // the pool keeps one spare: next's body is the one kept now
     const reused = pooledView(pool, 'newer');
     expect(reused.body.buffer === next.body.buffer).toBe(true);
+  });
+
+  it('gives its memory to the list that replaces it when only the cache holds it, and not while a response sends it', () => {
+    const pool = new BodyPool(MIN);
+    const first = pooledView(pool, 'first');
+    first.retain(); // the cache
+    const second = pooledView(pool, 'second', first.handOverStore());
+    expect(second.body.buffer === first.body.buffer).toBe(true);
+    expect(() => first.retain()).toThrow('after its pooled bytes were handed back');
+    second.retain(); // the cache, replacing first
+    first.release();
+    second.retain(); // a response sending it
+    expect(second.handOverStore()).toBeUndefined();
+    const third = pooledView(pool, 'third', second.handOverStore());
+    expect(third.body.buffer === second.body.buffer).toBe(false);
+    expect(second.body.toString()).toContain('"marker":"second"');
+  });
+
+  it('lets a spare store go when it is not reused in time', async () => {
+    jest.useFakeTimers();
+    try {
+      const pool = new BodyPool(MIN);
+      pool.take(2 * MIN).recycle!();
+      jest.advanceTimersToNextTimer(); // the next turn: kept as a spare
+      expect(pool.spareCount).toBe(1);
+      jest.advanceTimersByTime(SPARE_STORE_TTL_MS);
+      expect(pool.spareCount).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -59,8 +59,8 @@ export class JsonView {
     readonly body: Buffer,
     readonly etag: string,
     readonly index: number,
-    /** Hands pooled bytes back for reuse (see `BodyPool`); absent for bytes the collector frees. */
-    private recycle: (() => void) | undefined,
+    /** The pooled memory the body is written in, and how to hand it back (see `BodyPool`); absent for bytes the collector frees. */
+    private pooled: { store: Buffer; recycle: () => void } | undefined,
   ) {
     this.identity = { encoding: 'identity', body, etag };
     const base = etag.slice(0, -1);
@@ -77,12 +77,13 @@ export class JsonView {
   }
 
   /**
-   * A view of JSON already encoded as UTF-8 bytes. With `recycle` the bytes are pooled memory,
-   * handed back when the last holder lets the view go (see `retain`).
+   * A view of JSON already encoded as UTF-8 bytes. With `pooled` the bytes are in pooled memory
+   * (`BodyPool.take`), handed back when the last holder lets the view go (see `retain`).
    */
-  static ofBytes(body: Buffer, index: number, recycle?: () => void): JsonView {
+  static ofBytes(body: Buffer, index: number, pooled?: { store?: Buffer; recycle?: () => void }): JsonView {
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
-    return new JsonView(body, etag, index, recycle);
+    const { store, recycle } = pooled ?? {};
+    return new JsonView(body, etag, index, store && recycle ? { store, recycle } : undefined);
   }
 
   /**
@@ -97,11 +98,26 @@ export class JsonView {
 
   release(): void {
     this.holders -= 1;
-    if (this.holders > 0 || !this.recycle) return;
-    const recycle = this.recycle;
-    this.recycle = undefined;
+    if (this.holders > 0 || !this.pooled) return;
+    const { recycle } = this.pooled;
+    this.pooled = undefined;
     this.recycled = true;
     recycle();
+  }
+
+  /**
+   * Gives this view's pooled memory to the body that replaces it, when nothing but its one
+   * holder (the cache entry) uses it: no response sending it, no compression reading it. The
+   * caller writes the new body into it and replaces this view in the cache at once, in the
+   * same turn; this view's bytes are not to be read again (its compressed forms still are).
+   * Undefined when the memory is in use or not pooled.
+   */
+  handOverStore(): Buffer | undefined {
+    if (this.holders !== 1 || !this.pooled) return undefined;
+    const { store } = this.pooled;
+    this.pooled = undefined;
+    this.recycled = true;
+    return store;
   }
 
   /**

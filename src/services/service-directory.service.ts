@@ -220,7 +220,7 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
     for (const [key, filters] of this.lists) {
       const previous = this.cache.peek<JsonView>(key);
       if (!previous) this.lists.delete(key);
-      else this.cache.replace(key, listView(dataset, filters, this.bodies).follow(previous, healthOnly));
+      else this.cache.replace(key, listView(dataset, filters, this.bodies, previous).follow(previous, healthOnly));
     }
   }
 
@@ -229,8 +229,12 @@ export class ServiceDirectory implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-/** The `GET /services` view of `dataset` under `filters`, joined from each service's JSON into memory from `bodies`. */
-function listView(dataset: ServicesDataset, filters: ServiceFilters, bodies: BodyPool): JsonView {
+/**
+ * The `GET /services` view of `dataset` under `filters`, joined from each service's JSON into
+ * memory from `bodies`; into the memory of `replaced` when that can be handed over (the caller
+ * replaces it in the cache at once).
+ */
+function listView(dataset: ServicesDataset, filters: ServiceFilters, bodies: BodyPool, replaced?: JsonView): JsonView {
   const matching = dataset.services.filter(
     (service) =>
       (filters.moduleId === undefined || service.moduleIds.includes(filters.moduleId)) &&
@@ -256,14 +260,15 @@ function listView(dataset: ServicesDataset, filters: ServiceFilters, bodies: Bod
   const tail = `],"meta":${JSON.stringify(meta)}}`;
   let length = head.length + Buffer.byteLength(tail) + Math.max(0, parts.length - 1);
   for (const part of parts) length += Buffer.byteLength(part);
-  const { body, recycle } = bodies.take(length);
+  const pooled = bodies.take(length, replaced?.handOverStore());
+  const { body } = pooled;
   let at = body.write(head, 0);
   for (let n = 0; n < parts.length; n += 1) {
     if (n > 0) at += body.write(',', at);
     at += body.write(parts[n], at);
   }
   body.write(tail, at);
-  return JsonView.ofBytes(body, dataset.index, recycle);
+  return JsonView.ofBytes(body, dataset.index, pooled);
 }
 
 function itemView(dataset: ServicesDataset, service: RegistryService): JsonView {
