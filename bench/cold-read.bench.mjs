@@ -7,14 +7,19 @@
 //     GET /services; `rounds` times, each on a new replica;
 //   - uncached reads: one replica with SERVICE_REGISTRY_CACHE_MAX_AGE_MS=0, so every read runs
 //     the statement and builds the list; `reads` of them, alternating with the baseline.
+// Beside TTFB, the CPU time each side spends (user + system, all threads): the registry's per
+// uncached read (from /proc, so ~1 ms resolution on the mean of `reads`), the pg client's per
+// baseline statement. Less sensitive than TTFB to other work on a shared machine, and it leaves
+// out the Postgres server's time, which both sides share.
 // REPLICA_NODE_ARGS: node options for the replicas (e.g. the ones `npm start` and the image
 // use: `--max-semi-space-size=4 --heap-growing-percent=20`). Loopback only, bounded in count.
 //
 //   npm run build && node bench/cold-read.bench.mjs [services=10000] [snapshots=100] [rounds=3] [reads=10]
 import { createRequire } from 'node:module';
 import { request as httpRequest } from 'node:http';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { benchDatabase, percentile, ROOT, seedServices, startApp, withClient } from './support.mjs';
+import { benchDatabase, cpuSeconds, percentile, ROOT, seedServices, startApp, withClient } from './support.mjs';
 
 const SERVICES = Number(process.argv[2] ?? 10_000);
 const SNAPSHOTS = Number(process.argv[3] ?? 100);
@@ -45,11 +50,16 @@ function timedGet(url) {
   });
 }
 
-async function baselineQuery(client) {
+/** The baseline statement: ms to its parsed rows; `cpu` collects this process's CPU ms for it. */
+async function baselineQuery(client, cpu = []) {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const { rows } = await client.query(WITHOUT_LATEST);
+  const elapsed = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpuBefore);
   if (rows.length !== SERVICES) throw new Error(`baseline: ${rows.length} rows`);
-  return performance.now() - started;
+  cpu.push((user + system) / 1000);
+  return elapsed;
 }
 
 const median = (values) => percentile(values, 0.5);
@@ -68,6 +78,8 @@ try {
   const firstBaseline = [];
   const uncached = [];
   const uncachedBaseline = [];
+  const baselineCpu = [];
+  let registryCpu = 0;
   let bytes = 0;
   await withClient(database.url, async (client) => {
     await baselineQuery(client); // warm the buffers for both
@@ -86,8 +98,10 @@ try {
     try {
       await timedGet(`${app.url}/services`); // compiled once
       for (let read = 0; read < READS; read += 1) {
+        const cpuBefore = await cpuSeconds(app.pid);
         uncached.push((await timedGet(`${app.url}/services`)).firstByte);
-        uncachedBaseline.push(await baselineQuery(client));
+        registryCpu += (await cpuSeconds(app.pid)) - cpuBefore;
+        uncachedBaseline.push(await baselineQuery(client, baselineCpu));
       }
     } finally {
       await app.stop();
@@ -102,6 +116,11 @@ try {
   console.log(`  uncached reads (max age 0), TTFB (of ${READS}): ${range(uncached)}`);
   console.log(`  dataset statement without the latest-health join (alternating): ${range(uncachedBaseline)}`);
   console.log(`  ratio (medians): ${(median(uncached) / median(uncachedBaseline)).toFixed(2)}x`);
+  const baselineCpuMean = baselineCpu.reduce((sum, ms) => sum + ms, 0) / baselineCpu.length;
+  console.log(
+    `  CPU per uncached read (mean): registry ${((registryCpu * 1000) / READS).toFixed(0)} ms (whole request, all threads), pg client for the baseline ${baselineCpuMean.toFixed(0)} ms`,
+  );
+  console.log(`  load average at the end: ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
 } finally {
   await database.drop();
 }

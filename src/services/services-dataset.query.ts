@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { PoolClient, Query, QueryArrayConfig } from 'pg';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { RegistryIndex } from '../registry-cache/registry-index';
 import { SnapshotStatus } from './service.entity';
 import { ManifestHistory, RegistryService, ServicesDataset, servicesDataset, serviceJson, ServiceView } from './service-view';
@@ -13,40 +14,24 @@ function isoText(column: string): string {
   return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
-interface DatasetRow {
-  registry_index: string;
-  id: string | null;
-  slug: string;
-  display_name: string;
-  kind: string;
-  base_url: string;
-  source: ServiceView['source'];
-  module_id: string | null;
-  status: ServiceView['status'];
-  status_message: string | null;
-  capabilities: unknown;
-  metadata: Record<string, unknown>;
-  /** Timestamps arrive as the API shows them (`isoText`), never as Dates. */
-  last_healthy_at: string | null;
-  created_at: string;
-  updated_at: string;
-  manifest_module_id: string | null;
-  manifest_module_version: number | null;
-  manifest_checksum: string | null;
-  health_status: SnapshotStatus | null;
-  health_observed_status: SnapshotStatus | null;
-  health_consecutive_failures: number | null;
-  health_consecutive_successes: number | null;
-  health_since: string | null;
-  health_flapping: boolean | null;
-  health_status_message: string | null;
-  health_checked_at: string | null;
-  health_latency_ms: number | null;
-  health_status_code: number | null;
-  health_base_url: string | null;
-  health_endpoint: string | null;
-  context_module_ids: string[] | null;
-}
+/**
+ * The dataset statement's columns, in its order. Rows are read as arrays (`rowMode: 'array'`),
+ * one at a time as they arrive: no object per row and no array of all rows, so at 10,000
+ * services the rows die young instead of being promoted with the dataset (see bench/README).
+ * Timestamps arrive as the API shows them (`isoText`), never as Dates.
+ */
+const COLUMNS = [
+  'registry_index', 'id', 'slug', 'display_name', 'kind', 'base_url', 'source', 'module_id', 'status', 'status_message',
+  'capabilities', 'metadata', 'last_healthy_at', 'created_at', 'updated_at',
+  'manifest_module_id', 'manifest_module_version', 'manifest_checksum',
+  'health_status', 'health_observed_status', 'health_consecutive_failures', 'health_consecutive_successes', 'health_since',
+  'health_flapping', 'health_status_message', 'health_checked_at', 'health_latency_ms', 'health_status_code', 'health_base_url',
+  'health_endpoint', 'context_module_ids',
+] as const;
+const at = Object.fromEntries(COLUMNS.map((name, position) => [name, position])) as Record<(typeof COLUMNS)[number], number>;
+
+/** One row of the dataset statement, its values in `COLUMNS` order (as pg parses them). */
+type DatasetRow = unknown[];
 
 /**
  * The services reads. The dataset is every service with its active manifest, its latest
@@ -92,55 +77,27 @@ export class ServicesDatasetQuery {
   constructor(private readonly dataSource: DataSource) {}
 
   async loadServices(): Promise<ServicesDataset> {
-    const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.SQL);
-    // In code-unit order whatever the database's collation, the order patches insert in.
-    const services = rows
-      .filter((row) => row.id !== null)
-      .map(toRegistryService)
-      .sort(bySlug);
-    return servicesDataset(Number(rows[0]?.registry_index ?? 0), services);
+    const { index, services } = await this.read(ServicesDatasetQuery.SQL, []);
+    return servicesDataset(index, services.sort(bySlug));
   }
 
   /**
-   * The dataset read again as `loadServices` reads it (one snapshot, the index taken in it),
-   * but through a cursor, `RELOAD_BATCH` rows at a time, keeping `current`'s entry (and its
-   * JSON) for every service whose view is unchanged. The background re-read at 10,000 services
-   * then leaves short-lived garbage a batch at a time, instead of a second dataset that lives
-   * long enough to reach the old generation (tens of megabytes of RSS until a full collection).
-   * Hand-written SQL: a cursor has no repository form.
+   * The dataset read again as `loadServices` reads it, keeping `current`'s entry (and its JSON)
+   * for every service whose view is unchanged: the background re-read at 10,000 services then
+   * leaves short-lived garbage (each row's fresh service, compared and dropped as it arrives)
+   * instead of a second dataset that lives long enough to reach the old generation.
    */
   async reloadServices(current: ServicesDataset): Promise<ServicesDataset> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      await runner.query(`DECLARE services_reload NO SCROLL CURSOR FOR ${ServicesDatasetQuery.SQL}`);
-      let index = 0;
-      const services: RegistryService[] = [];
-      const kept: RegistryService[] = [];
-      for (;;) {
-        const rows: DatasetRow[] = await runner.query(`FETCH ${RELOAD_BATCH} FROM services_reload`);
-        for (const row of rows) {
-          index = Number(row.registry_index);
-          if (row.id === null) continue;
-          const fresh = toRegistryService(row);
-          const known = current.bySlug.get(fresh.view.slug);
-          const same = known !== undefined && sameModules(known, fresh) && JSON.stringify(fresh.view) === serviceJson(current, known);
-          services.push(same ? known : fresh);
-          if (same) kept.push(known);
-        }
-        if (rows.length < RELOAD_BATCH) break;
-      }
-      await runner.commitTransaction();
-      const dataset = servicesDataset(index, services.sort(bySlug));
-      for (const service of kept) dataset.json.set(service.view, serviceJson(current, service));
-      return dataset;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    const kept: RegistryService[] = [];
+    const { index, services } = await this.read(ServicesDatasetQuery.SQL, [], (fresh) => {
+      const known = current.bySlug.get(fresh.view.slug);
+      if (known === undefined || !sameModules(known, fresh) || JSON.stringify(fresh.view) !== serviceJson(current, known)) return fresh;
+      kept.push(known);
+      return known;
+    });
+    const dataset = servicesDataset(index, services.sort(bySlug));
+    for (const service of kept) dataset.json.set(service.view, serviceJson(current, service));
+    return dataset;
   }
 
   /**
@@ -148,8 +105,33 @@ export class ServicesDatasetQuery {
    * exist), and the registry index the write advances to.
    */
   async loadPublished(slugs: string[]): Promise<PublishedServices> {
-    const rows: DatasetRow[] = await this.dataSource.query(ServicesDatasetQuery.PUBLISHED_SQL, [slugs]);
-    return { index: Number(rows[0].registry_index), upserts: rows.filter((row) => row.id !== null).map(toRegistryService) };
+    const { index, services } = await this.read(ServicesDatasetQuery.PUBLISHED_SQL, [slugs]);
+    return { index, upserts: services };
+  }
+
+  /**
+   * Runs a dataset statement, each row becoming its service as it arrives. On the pg connection
+   * of a TypeORM query runner, because `dataSource.query` offers neither array rows nor rows one
+   * at a time; logged, and its errors wrapped, as TypeORM does its own statements.
+   */
+  private async read(
+    sql: string,
+    parameters: unknown[],
+    keep: (fresh: RegistryService) => RegistryService = (fresh) => fresh,
+  ): Promise<{ index: number; services: RegistryService[] }> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const connection = (await runner.connect()) as PoolClient;
+      this.dataSource.logger.logQuery(sql, parameters, runner);
+      try {
+        return await readRows(connection, sql, parameters, keep);
+      } catch (error) {
+        this.dataSource.logger.logQueryError(error as Error, sql, parameters, runner);
+        throw error instanceof QueryFailedError ? error : new QueryFailedError(sql, parameters, error as Error);
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   async loadManifestHistory(slug: string): Promise<ManifestHistory> {
@@ -187,6 +169,15 @@ export interface PublishedServices {
   upserts: RegistryService[];
 }
 
+/** Code-unit order of slugs, whatever the database's collation: the order patches insert in. */
+function bySlug(a: RegistryService, b: RegistryService): number {
+  return a.view.slug < b.view.slug ? -1 : a.view.slug > b.view.slug ? 1 : 0;
+}
+
+function sameModules(a: RegistryService, b: RegistryService): boolean {
+  return a.moduleIds.length === b.moduleIds.length && a.moduleIds.every((id, at) => id === b.moduleIds[at]);
+}
+
 interface ManifestRow {
   id: string | null;
   module_id: string;
@@ -201,56 +192,103 @@ interface ManifestRow {
   registry_index: string;
 }
 
-/** Rows per FETCH of the background re-read (`reloadServices`): ~1 MB of rows at a time. */
-const RELOAD_BATCH = 500;
-
-/** Code-unit order of slugs, whatever the database's collation: the order patches insert in. */
-function bySlug(a: RegistryService, b: RegistryService): number {
-  return a.view.slug < b.view.slug ? -1 : a.view.slug > b.view.slug ? 1 : 0;
+/**
+ * Sends `sql` and maps each row to its service as pg parses it (`keep` may take an equal one
+ * in its place); no row outlives its mapping.
+ */
+function readRows(
+  connection: PoolClient,
+  sql: string,
+  parameters: unknown[],
+  keep: (fresh: RegistryService) => RegistryService,
+): Promise<{ index: number; services: RegistryService[] }> {
+  return new Promise((resolve, reject) => {
+    const services: RegistryService[] = [];
+    let index: unknown = 0;
+    let failure: Error | undefined;
+    const query = new Query({ text: sql, values: parameters, rowMode: 'array' } as QueryArrayConfig);
+    query.on('row', (row: DatasetRow, result) => {
+      if (failure) return;
+      // Thrown here, an error would escape into pg's socket handler: kept for 'end' instead.
+      try {
+        if (services.length === 0) checkColumns(result?.fields.map((field) => field.name) ?? []);
+        index = row[at.registry_index];
+        if (row[at.id] !== null) services.push(keep(toRegistryService(row, services[services.length - 1])));
+      } catch (error) {
+        failure = error as Error;
+      }
+    });
+    query.on('error', reject);
+    query.on('end', () => (failure ? reject(failure) : resolve({ index: Number(index), services })));
+    connection.query(query);
+  });
 }
 
-function sameModules(a: RegistryService, b: RegistryService): boolean {
-  return a.moduleIds.length === b.moduleIds.length && a.moduleIds.every((id, at) => id === b.moduleIds[at]);
+function checkColumns(names: string[]): void {
+  if (names.length !== COLUMNS.length || names.some((name, position) => name !== COLUMNS[position])) {
+    throw new Error(`The dataset statement returns ${names.join(', ')}, not the columns COLUMNS names`);
+  }
 }
 
-function toRegistryService(row: DatasetRow): RegistryService {
+/**
+ * `value`, or the equal string the previous service holds. Kinds, sources, statuses, module
+ * ids, health endpoints and the times of imports and of polling batches repeat from one
+ * service to the next: the services then hold one string, and the copy pg made dies young
+ * instead of being kept (and copied by the garbage collector) with the dataset. Comparing with
+ * the neighbour costs no hashing (a Map of every distinct string cost more than it saved).
+ */
+function same<T extends string | null>(value: T, held: T | undefined): T {
+  return value === held ? held : value;
+}
+
+/** The service of a row; `previous` is the service of the row before, whose equal strings it takes (see `same`). */
+function toRegistryService(row: DatasetRow, previous: RegistryService | undefined): RegistryService {
+  const last = previous?.view;
+  const baseUrl = row[at.base_url] as string;
+  const moduleId = same(row[at.module_id] as string | null, last?.moduleId);
+  const healthBaseUrl = row[at.health_base_url] as string;
   const view: ServiceView = {
-    id: row.id!,
-    slug: row.slug,
-    displayName: row.display_name,
-    kind: row.kind,
-    baseUrl: row.base_url,
-    source: row.source,
-    moduleId: row.module_id,
-    status: row.status,
-    statusMessage: row.status_message,
-    capabilities: row.capabilities,
-    metadata: row.metadata,
-    lastHealthyAt: row.last_healthy_at,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
+    id: row[at.id] as string,
+    slug: row[at.slug] as string,
+    displayName: row[at.display_name] as string,
+    kind: same(row[at.kind] as string, last?.kind),
+    baseUrl,
+    source: same(row[at.source] as ServiceView['source'], last?.source),
+    moduleId,
+    status: same(row[at.status] as ServiceView['status'], last?.status),
+    statusMessage: row[at.status_message] as string | null,
+    capabilities: row[at.capabilities],
+    metadata: row[at.metadata] as Record<string, unknown>,
+    lastHealthyAt: same(row[at.last_healthy_at] as string | null, last?.lastHealthyAt),
+    createdAt: same(row[at.created_at] as string, last?.createdAt),
+    updatedAt: same(row[at.updated_at] as string, last?.updatedAt),
     manifest:
-      row.manifest_module_id === null
-        ? null
-        : { moduleId: row.manifest_module_id, moduleVersion: row.manifest_module_version!, checksum: row.manifest_checksum! },
-    health:
-      row.health_status === null
+      row[at.manifest_module_id] === null
         ? null
         : {
-            status: row.health_status,
-            observedStatus: row.health_observed_status!,
-            consecutiveFailures: row.health_consecutive_failures!,
-            consecutiveSuccesses: row.health_consecutive_successes!,
-            since: row.health_since!,
-            flapping: row.health_flapping!,
-            statusMessage: row.health_status_message,
-            checkedAt: row.health_checked_at!,
-            latencyMs: row.health_latency_ms,
-            statusCode: row.health_status_code,
-            baseUrl: row.health_base_url!,
-            healthEndpoint: row.health_endpoint!,
+            moduleId: same(row[at.manifest_module_id] as string, last?.manifest?.moduleId),
+            moduleVersion: row[at.manifest_module_version] as number,
+            checksum: row[at.manifest_checksum] as string,
+          },
+    health:
+      row[at.health_status] === null
+        ? null
+        : {
+            status: same(row[at.health_status] as SnapshotStatus, last?.health?.status),
+            observedStatus: same(row[at.health_observed_status] as SnapshotStatus, last?.health?.observedStatus),
+            consecutiveFailures: row[at.health_consecutive_failures] as number,
+            consecutiveSuccesses: row[at.health_consecutive_successes] as number,
+            since: same(row[at.health_since] as string, last?.health?.since as string | undefined),
+            flapping: row[at.health_flapping] as boolean,
+            statusMessage: row[at.health_status_message] as string | null,
+            checkedAt: same(row[at.health_checked_at] as string, last?.health?.checkedAt),
+            latencyMs: row[at.health_latency_ms] as number | null,
+            statusCode: row[at.health_status_code] as number | null,
+            baseUrl: healthBaseUrl === baseUrl ? baseUrl : healthBaseUrl,
+            healthEndpoint: same(row[at.health_endpoint] as string, last?.health?.healthEndpoint),
           },
   };
-  const moduleIds = row.context_module_ids ?? (row.module_id ? [row.module_id] : []);
-  return { view, moduleIds };
+  const contexts = row[at.context_module_ids] as string[] | null;
+  if (contexts) for (let n = 0; n < contexts.length; n += 1) contexts[n] = same(contexts[n], previous?.moduleIds[n]);
+  return { view, moduleIds: contexts ?? (moduleId ? [moduleId] : []) };
 }
