@@ -6,7 +6,8 @@
 // `?health=all` (every check: the baseline, in the same window). One target in `flip-every`
 // (default 100) fails every other check, so it changes on every check. Baseline in the same
 // run: the same reads against the same replica with polling off (nothing changes).
-// Loopback only, bounded in time.
+// REPLICA_NODE_ARGS: node options for the replicas (e.g. the ones `npm start` and the image use:
+// `--max-semi-space-size=4 --heap-growing-percent=20`). Loopback only, bounded in time.
 //
 // RSS is sampled every second over the window (max) and at its end. With COMPARE_ENV set
 // (e.g. `COMPARE_ENV='MALLOC_ARENA_MAX=2'`) or COMPARE_NODE_ARGS (node options before the
@@ -25,6 +26,7 @@ const SERVICES = Number(process.argv[2] ?? 10_000);
 const SECONDS = Number(process.argv[3] ?? 60);
 const READS_PER_SECOND = Number(process.argv[4] ?? 10);
 const FLIP_EVERY = Number(process.argv[5] ?? 100);
+const REPLICA_NODE_ARGS = (process.env.REPLICA_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const COMPARE_NODE_ARGS = (process.env.COMPARE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const COMPARE_ENV = Object.fromEntries(
   (process.env.COMPARE_ENV ?? '')
@@ -131,7 +133,10 @@ try {
   });
 
   const nodeOptions = process.env.REPLICA_NODE_OPTIONS ? { NODE_OPTIONS: process.env.REPLICA_NODE_OPTIONS } : {};
-  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions });
+  app = await startApp(
+    { DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions },
+    { nodeArgs: REPLICA_NODE_ARGS },
+  );
   const encodings = ['identity', 'gzip'];
   const report = [];
   // Warm-up: the dataset and both encodings built once.
@@ -176,7 +181,7 @@ try {
     await window(`polling, with ${[process.env.COMPARE_ENV, process.env.COMPARE_NODE_ARGS].filter(Boolean).join(' ')}`, SECONDS, true);
   }
   await app.stop();
-  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...nodeOptions });
+  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...nodeOptions }, { nodeArgs: REPLICA_NODE_ARGS });
   await readLoad(app.url, 5, encodings);
   await window('baseline: same reads, polling off', Math.min(SECONDS, 20), false);
 

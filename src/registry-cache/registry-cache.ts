@@ -50,6 +50,9 @@ export const HEALTH_PATCH_WINDOW_MS = 1_000;
 /** Changes remembered for delta watchers (one entry per write); older ones answer "resync". */
 export const MAX_CHANGE_LOG = 10_000;
 
+/** Distinct slugs the change log keeps one string of (more than any registry has services). */
+const MAX_SLUG_NAMES = 100_000;
+
 /** At most one "serving expired views" warning this often, however many reads hit it. */
 const STALE_WARNING_EVERY_MS = 10_000;
 
@@ -84,6 +87,11 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   private readonly changeLog: { index: number; slugs: string[] | null; checks: string[] }[] = [];
   /** The log answers for changes after this index; null until this replica knows where it starts. */
   private changeLogStart: number | null = null;
+  /**
+   * One string per slug for the change log: each write's message brings its own copies, and the
+   * log (10,000 writes, ~30 a second under polling) would keep hundreds of thousands of them.
+   */
+  private readonly slugNames = new Map<string, string>();
   /** Bumped by every invalidation: a build that started before it must not be stored. */
   private generation = 0;
   /** Highest registry index this replica has heard of (from invalidations or reads). */
@@ -372,6 +380,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
       this.changeLogStart = null;
       return;
     }
+    if (slugs !== null) slugs = slugs.map((slug) => this.slugName(slug));
     let at = this.changeLog.length;
     while (at > 0 && this.changeLog[at - 1].index > index) at -= 1;
     let entry: { index: number; slugs: string[] | null; checks: string[] } = { index, slugs, checks: [] };
@@ -384,6 +393,15 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
       const dropped = this.changeLog.splice(0, this.changeLog.length - MAX_CHANGE_LOG);
       this.changeLogStart = Math.max(this.changeLogStart ?? 0, dropped[dropped.length - 1].index);
     }
+  }
+
+  private slugName(slug: string): string {
+    const known = this.slugNames.get(slug);
+    if (known !== undefined) return known;
+    // Bounded: slugs of services removed long ago go with the rest, and are looked up afresh.
+    if (this.slugNames.size >= MAX_SLUG_NAMES) this.slugNames.clear();
+    this.slugNames.set(slug, slug);
+    return slug;
   }
 
   /**
