@@ -87,9 +87,10 @@ export class JsonView {
   }
 
   /**
-   * Marks the bytes as in use until the matching `release`: the cache holds its entries, a
-   * send the view until the response is closed, a compression the body it reads. When the last holder of a view in pooled memory
-   * lets go, the memory goes back to the pool; a view nobody retained is simply collected.
+   * Marks the bytes as in use until the matching `release`: the cache holds its entries, a send
+   * the view until the response is closed, a compression the body it reads. When the last
+   * holder of a view in pooled memory lets go, the memory goes back to the pool; a view nobody
+   * retained is simply collected.
    */
   retain(): void {
     if (this.recycled) throw new Error(`a view was used after its pooled bytes were handed back (index ${this.index})`);
@@ -188,5 +189,4 @@ export class JsonView {
     this.compressing.set(encoding, pending);
     return pending;
   }
-
 }
