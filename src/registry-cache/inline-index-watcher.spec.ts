@@ -17,6 +17,16 @@ function setUp(redis: RedisConnections) {
   return { index, cache, watcher };
 }
 
+/** The message of a write on this replica that patches the cached views (they stay). */
+const ownPatch = (index: number) => ({
+  reason: 'service-patch',
+  origin: 'this replica',
+  publishedAt: new Date().toISOString(),
+  index,
+  services: ['svc'],
+  upserts: [{ view: { slug: 'svc' }, moduleIds: [] }],
+});
+
 describe('InlineIndexWatcher (fake clock)', () => {
   beforeEach(() => {
     jest.useFakeTimers();
@@ -58,14 +68,36 @@ describe('InlineIndexWatcher (fake clock)', () => {
     watcher.onModuleInit();
     let builds = 0;
     const read = () => cache.get('list', { kind: 'registry' }, async () => `view-${++builds}`);
+    cache.onPatch(() => undefined); // the services directory patches its views in place
+    cache.observeIndex(0); // the replica read the registry at index 0
     expect(await read()).toBe('view-1');
 
     const taken = await index.advance(); // a local write took its index; its message is not delivered yet
     await jest.advanceTimersByTimeAsync(INLINE_INDEX_POLL_MS);
     expect(await read()).toBe('view-1');
-    // The write's own message (it drops the view here: this spec has no patch handler).
-    cache.invalidate({ reason: 'service-patch', origin: 'this replica', publishedAt: new Date().toISOString(), index: taken, services: ['svc'] });
+    cache.invalidate(ownPatch(taken));
+    await jest.advanceTimersByTimeAsync(3 * INLINE_INDEX_POLL_MS);
+    expect(await read()).toBe('view-1');
+    watcher.onModuleDestroy();
+    cache.onModuleDestroy();
+  });
+
+  it("drops the cache for another process's write even when this replica's own write took a later index before the next poll", async () => {
+    const { index, cache, watcher } = setUp(new RedisConnections({ url: null }));
+    watcher.onModuleInit();
+    let builds = 0;
+    const read = () => cache.get('list', { kind: 'registry' }, async () => `view-${++builds}`);
+    cache.onPatch(() => undefined); // the services directory patches its views in place
+    cache.observeIndex(0); // the replica read the registry at index 0
+    expect(await read()).toBe('view-1');
+
+    await index.advance(); // the CLI commits a backfill (index 1)
+    await jest.advanceTimersByTimeAsync(INLINE_INDEX_POLL_MS); // suspect
+    cache.invalidate(ownPatch(await index.advance())); // then a write on this replica (index 2), delivered at once
+    expect(await read()).toBe('view-1');
+    await jest.advanceTimersByTimeAsync(INLINE_INDEX_POLL_MS);
     expect(await read()).toBe('view-2');
+    // Accounted for since: no more drops.
     await jest.advanceTimersByTimeAsync(3 * INLINE_INDEX_POLL_MS);
     expect(await read()).toBe('view-2');
     watcher.onModuleDestroy();

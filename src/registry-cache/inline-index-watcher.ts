@@ -14,15 +14,17 @@ export const INLINE_INDEX_POLL_MS = 1_000;
  *
  * An index this replica has not heard of is only suspect at first: one of its own writes
  * takes its index in the statement that reads the write back, so the index can move a few
- * milliseconds before that write's message is delivered here. It is another process's only
- * if it is still unheard of at the next poll.
+ * milliseconds before that write's message is delivered here. It is another process's if it is
+ * still unheard of at the next poll, whatever this replica's own writes took since (each index
+ * is checked, not the highest: see `RegistryCache.hasHeardUpTo`). An index taken by a write
+ * that failed before publishing costs one needless drop.
  */
 @Injectable()
 export class InlineIndexWatcher implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(InlineIndexWatcher.name);
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
-  /** An index above what this replica had heard of at the last poll (0: none). */
+  /** The index the last poll found, when some write up to it was not heard of here (0: none). */
   private suspect = 0;
 
   constructor(
@@ -46,10 +48,10 @@ export class InlineIndexWatcher implements OnModuleInit, OnModuleDestroy {
     this.polling = true;
     try {
       const current = await this.index.current();
-      if (this.suspect > this.cache.heardIndex) {
+      if (this.suspect > 0 && !this.cache.hasHeardUpTo(this.suspect)) {
         this.cache.invalidate({ reason: 'write by another process', origin: 'registry-index', publishedAt: new Date().toISOString(), index: current });
       }
-      this.suspect = current > this.cache.heardIndex ? current : 0;
+      this.suspect = this.cache.hasHeardUpTo(current) ? 0 : current;
     } catch (error) {
       this.logger.debug(`Could not read the registry index: ${(error as Error).message}`);
     } finally {

@@ -137,11 +137,13 @@ describe('RegistryCache', () => {
         const { cache, bus } = inlineCache();
         const batches: PatchBatchEntry[][] = [];
         cache.onPatch((batch) => batches.push(batch));
+        cache.observeIndex(0); // the replica read the registry at index 0
         await bus.publish({ reason: 'health-check', services: ['a'], upserts: [upsert('a')] });
         await bus.publish({ reason: 'health-check', services: ['b'], upserts: [upsert('b')] });
         expect(batches).toHaveLength(0);
         expect(cache.index).toBe(0);
-        expect(cache.heardIndex).toBe(2);
+        expect(cache.hasHeardUpTo(2)).toBe(true); // pending in the window, but heard of
+        expect(cache.hasHeardUpTo(3)).toBe(false);
         await jest.advanceTimersByTimeAsync(HEALTH_PATCH_WINDOW_MS);
         expect(batches).toHaveLength(1);
         expect(batches[0].map((entry) => entry.index)).toEqual([1, 2]);

@@ -96,8 +96,13 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   private generation = 0;
   /** Highest registry index this replica has heard of (from invalidations or reads). */
   private knownIndex = 0;
-  /** Highest index of any message received, applied or still pending (coalesced health results). */
-  private receivedIndex = 0;
+  /**
+   * Every registry index up to this one is accounted for here: read with the data, or the index
+   * of a message received (applied, or pending in the coalescing window); null before the first
+   * read. Indexes heard above a gap wait in `heardAbove` until the gap is filled.
+   */
+  private heardUpTo: number | null = null;
+  private readonly heardAbove = new Set<number>();
   private readonly hitsTotal: Counter;
   private readonly missesTotal: Counter;
   private readonly invalidationsTotal: Counter<'origin'>;
@@ -161,11 +166,12 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The highest index this replica has a message for, including health results still waiting
-   * for their coalescing window: a write above it is one this replica has not heard of.
+   * Whether every write up to `index` reached this replica: by its message (health results still
+   * in their coalescing window included) or in data read at or after it. A write it did not hear
+   * of stays missing even when later ones arrive.
    */
-  get heardIndex(): number {
-    return Math.max(this.knownIndex, this.receivedIndex);
+  hasHeardUpTo(index: number): boolean {
+    return this.heardUpTo !== null && this.heardUpTo >= index;
   }
 
   /**
@@ -288,6 +294,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
 
   /** Records an index observed in data read from Postgres. */
   observeIndex(index: number): void {
+    this.accountUpTo(index);
     if (this.changeLogStart === null) this.changeLogStart = index;
     if (index > this.knownIndex) {
       this.knownIndex = index;
@@ -319,7 +326,7 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
    * other message drops every view it may affect (everything, when it names nothing).
    */
   invalidate(envelope: InvalidationEnvelope): void {
-    if (envelope.index !== undefined && envelope.index > this.receivedIndex) this.receivedIndex = envelope.index;
+    if (envelope.index !== undefined) this.hear(envelope.index);
     this.invalidationsTotal.inc({ origin: envelope.origin === this.bus.origin ? 'local' : 'remote' });
     if (envelope.upserts && envelope.upserts.length > 0 && this.patchHandlers.size > 0) {
       for (const [key, entry] of this.entries) {
@@ -334,6 +341,8 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
     this.flushPatches();
     this.generation += 1;
     const named = [envelope.services, envelope.networks, envelope.modules].some((list) => list !== undefined && list.length > 0);
+    // Everything is read again: whatever was written up to this message's index is accounted for.
+    if (!named && envelope.index !== undefined) this.accountUpTo(envelope.index);
     for (const [key, entry] of this.entries) {
       if (!named || this.affected(entry.dependency, envelope)) this.delete(key);
     }
@@ -393,6 +402,26 @@ export class RegistryCache implements OnModuleInit, OnModuleDestroy {
       const dropped = this.changeLog.splice(0, this.changeLog.length - MAX_CHANGE_LOG);
       this.changeLogStart = Math.max(this.changeLogStart ?? 0, dropped[dropped.length - 1].index);
     }
+  }
+
+  private hear(index: number): void {
+    if (this.heardUpTo !== null && index <= this.heardUpTo) return;
+    // Bounded: before the first read, or behind a gap no read fills, the oldest are forgotten.
+    if (this.heardAbove.size >= MAX_CHANGE_LOG) this.heardAbove.clear();
+    this.heardAbove.add(index);
+    this.closeGaps();
+  }
+
+  /** Everything up to `index` is accounted for (data read at it, or a message that drops every view). */
+  private accountUpTo(index: number): void {
+    if (this.heardUpTo !== null && index <= this.heardUpTo) return;
+    this.heardUpTo = index;
+    for (const heard of this.heardAbove) if (heard <= index) this.heardAbove.delete(heard);
+    this.closeGaps();
+  }
+
+  private closeGaps(): void {
+    while (this.heardUpTo !== null && this.heardAbove.delete(this.heardUpTo + 1)) this.heardUpTo += 1;
   }
 
   private slugName(slug: string): string {
