@@ -26,9 +26,11 @@ export function sendJsonView(request: IncomingMessage, response: ServerResponse,
     return;
   }
   if (interim) return send(response, status, interim.encoded);
-  // The bytes stay the view's until the response is done with them (pooled memory is reused).
-  view.retain();
-  response.once('close', () => view.release());
+  // Pooled bytes stay the view's until the response is done with them (the memory is reused).
+  if (view.pooledBytes) {
+    view.retain();
+    response.once('close', () => view.release());
+  }
   const encoded = view.encoded(encoding);
   // Not `instanceof Promise`: zlib's promises may come from another realm (Jest's sandbox).
   if (!('then' in encoded)) return send(response, status, encoded);

@@ -17,6 +17,21 @@ function setUp(redis: RedisConnections) {
   return { index, cache, watcher };
 }
 
+/**
+ * An inline-mode replica that read the registry at index 0, with its watcher polling and the
+ * services directory's patch handler (writes' upserts patch views in place), and `read`, a
+ * cached view that counts its builds.
+ */
+function watching() {
+  const setup = setUp(new RedisConnections({ url: null }));
+  setup.watcher.onModuleInit();
+  setup.cache.onPatch(() => undefined);
+  setup.cache.observeIndex(0);
+  let builds = 0;
+  const read = () => setup.cache.get('list', { kind: 'registry' }, async () => `view-${++builds}`);
+  return { ...setup, read };
+}
+
 /** The message of a write on this replica that patches the cached views (they stay). */
 const ownPatch = (index: number) => ({
   reason: 'service-patch',
@@ -39,10 +54,7 @@ describe('InlineIndexWatcher (fake clock)', () => {
   });
 
   it("drops the cache at the second poll that finds an index another process moved, and not before", async () => {
-    const { index, cache, watcher } = setUp(new RedisConnections({ url: null }));
-    watcher.onModuleInit();
-    let builds = 0;
-    const read = () => cache.get('list', { kind: 'registry' }, async () => `view-${++builds}`);
+    const { index, cache, watcher, read } = watching();
     expect(await read()).toBe('view-1');
 
     await jest.advanceTimersByTimeAsync(INLINE_INDEX_POLL_MS); // a poll that finds nothing new
@@ -64,12 +76,7 @@ describe('InlineIndexWatcher (fake clock)', () => {
   });
 
   it("keeps the cache when the index it found was this replica's own write, delivered before the next poll", async () => {
-    const { index, cache, watcher } = setUp(new RedisConnections({ url: null }));
-    watcher.onModuleInit();
-    let builds = 0;
-    const read = () => cache.get('list', { kind: 'registry' }, async () => `view-${++builds}`);
-    cache.onPatch(() => undefined); // the services directory patches its views in place
-    cache.observeIndex(0); // the replica read the registry at index 0
+    const { index, cache, watcher, read } = watching();
     expect(await read()).toBe('view-1');
 
     const taken = await index.advance(); // a local write took its index; its message is not delivered yet
@@ -83,12 +90,7 @@ describe('InlineIndexWatcher (fake clock)', () => {
   });
 
   it("drops the cache for another process's write even when this replica's own write took a later index before the next poll", async () => {
-    const { index, cache, watcher } = setUp(new RedisConnections({ url: null }));
-    watcher.onModuleInit();
-    let builds = 0;
-    const read = () => cache.get('list', { kind: 'registry' }, async () => `view-${++builds}`);
-    cache.onPatch(() => undefined); // the services directory patches its views in place
-    cache.observeIndex(0); // the replica read the registry at index 0
+    const { index, cache, watcher, read } = watching();
     expect(await read()).toBe('view-1');
 
     await index.advance(); // the CLI commits a backfill (index 1)

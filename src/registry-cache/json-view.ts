@@ -106,6 +106,11 @@ export class JsonView {
     recycle();
   }
 
+  /** Whether the bytes are (or were) pooled memory: only then does a send have to hold them (`retain`). */
+  get pooledBytes(): boolean {
+    return this.pooled !== undefined || this.recycled;
+  }
+
   /**
    * Gives this view's pooled memory to the body that replaces it, when nothing but its one
    * holder (the cache entry) uses it: no response sending it, no compression reading it. The

@@ -50,7 +50,7 @@ export class ServicesDatasetQuery {
    * the same statement (`nextval`): a write's read back after its commit, and its index, in
    * one round trip.
    */
-  static readonly PUBLISHED_SQL = ServicesDatasetQuery.sql('s.slug = ANY($1::text[])', `(SELECT nextval('registry_change_index'))`);
+  static readonly PUBLISHED_SQL = ServicesDatasetQuery.sql('s.slug = ANY($1::text[])', RegistryIndex.NEXT_SQL);
 
   private static sql(serviceCondition: string, indexSql: string): string {
     return `
