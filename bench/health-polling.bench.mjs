@@ -7,12 +7,15 @@
 // (default 100) fails every other check, so it changes on every check. Baseline in the same
 // run: the same reads against the same replica with polling off (nothing changes).
 // REPLICA_NODE_ARGS: node options for the replicas (e.g. the ones `npm start` and the image use:
-// `--max-semi-space-size=4 --heap-growing-percent=20`). Loopback only, bounded in time.
+// `--max-semi-space-size=4 --heap-growing-percent=20`). SCRAPE_EVERY_S: also read /metrics that
+// often during each window, as Prometheus would (at 10,000 services a scrape is ~170,000 lines).
+// Loopback only, bounded in time.
 //
 // RSS is sampled every second over the window (max) and at its end. With COMPARE_ENV set
 // (e.g. `COMPARE_ENV='MALLOC_ARENA_MAX=2'`) or COMPARE_NODE_ARGS (node options before the
 // script, e.g. `--heap-growing-percent=20`), a second polling window of the same length runs
-// on a fresh replica started with those added, for a before/after in one run.
+// on a fresh replica started with those added (to REPLICA_NODE_ARGS too), for a before/after in
+// one run.
 //
 //   npm run build && node bench/health-polling.bench.mjs [services=10000] [seconds=60] [reads/s=10] [flip-every=100]
 import { fork } from 'node:child_process';
@@ -34,6 +37,7 @@ const COMPARE_ENV = Object.fromEntries(
     .filter(Boolean)
     .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
 );
+const SCRAPE_EVERY_S = Number(process.env.SCRAPE_EVERY_S ?? 0);
 const INTERVAL_MS = 30_000;
 
 /** One GET, body read whole (not decompressed): ms, status, bytes, X-Registry-Index. */
@@ -86,6 +90,19 @@ async function readLoad(url, seconds, encodings) {
   }
   await Promise.all(pending);
   return { latencies, bytes };
+}
+
+/** `/metrics` read every SCRAPE_EVERY_S seconds for `seconds`, as Prometheus would: each scrape's ms and bytes. */
+async function scraper(url, seconds) {
+  const end = Date.now() + seconds * 1000;
+  const scrapes = [];
+  while (Date.now() < end) {
+    await sleep(SCRAPE_EVERY_S * 1000);
+    const result = await timedGet(`${url}/metrics`);
+    if (result.status !== 200) throw new Error(`GET /metrics answered ${result.status}`);
+    scrapes.push(result);
+  }
+  return scrapes;
 }
 
 /** A delta watcher following the registry for `seconds`: bytes and answers received. */
@@ -147,10 +164,11 @@ try {
     const cpu0 = await cpuSeconds(app.pid);
     let rssMaxMb = 0;
     const sampler = setInterval(() => void rss(app.pid).then((mb) => (rssMaxMb = Math.max(rssMaxMb, mb)), () => undefined), 1000);
-    const [load, watcher, everyCheck] = await Promise.all([
+    const [load, watcher, everyCheck, scrapes] = await Promise.all([
       readLoad(app.url, seconds, encodings),
       withWatcher ? deltaWatcher(app.url, seconds, 'changes') : null,
       withWatcher ? deltaWatcher(app.url, seconds, 'all') : null,
+      SCRAPE_EVERY_S > 0 ? scraper(app.url, seconds) : null,
     ]);
     clearInterval(sampler);
     const cpu = (await cpuSeconds(app.pid)) - cpu0;
@@ -163,7 +181,7 @@ try {
     ]);
     const [hits, misses] = [hits1 - hits0, misses1 - misses0];
     const [heapMb, externalMb] = [heapBytes / 2 ** 20, externalBytes / 2 ** 20];
-    report.push({ label, load, watcher, everyCheck, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb, rssMaxMb, heapMb, externalMb });
+    report.push({ label, load, watcher, everyCheck, scrapes, hitRatio: hits / (hits + misses), misses, cpuShare: cpu / seconds, rssMb, rssMaxMb, heapMb, externalMb });
   };
 
   const snapshots0 = await withClient(database.url, async (client) => Number((await client.query('SELECT count(*) FROM service_health_snapshots')).rows[0].count));
@@ -175,7 +193,7 @@ try {
     await app.stop();
     app = await startApp(
       { DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions, ...COMPARE_ENV },
-      { nodeArgs: COMPARE_NODE_ARGS },
+      { nodeArgs: [...REPLICA_NODE_ARGS, ...COMPARE_NODE_ARGS] },
     );
     await readLoad(app.url, 5, encodings);
     await window(`polling, with ${[process.env.COMPARE_ENV, process.env.COMPARE_NODE_ARGS].filter(Boolean).join(' ')}`, SECONDS, true);
@@ -187,7 +205,7 @@ try {
 
   console.log(`GET /services at ${READS_PER_SECOND}/s (alternating identity and gzip), ${SERVICES} services, ${SECONDS} s`);
   console.log(`  checks stored while polling: ${fmt((snapshots1 - snapshots0) / elapsed, 1)}/s (one per service per ${INTERVAL_MS / 1000} s = ${fmt(SERVICES / (INTERVAL_MS / 1000), 1)}/s)`);
-  for (const { label, load, watcher, everyCheck, hitRatio, misses, cpuShare, rssMb, rssMaxMb, heapMb, externalMb } of report) {
+  for (const { label, load, watcher, everyCheck, scrapes, hitRatio, misses, cpuShare, rssMb, rssMaxMb, heapMb, externalMb } of report) {
     console.log(
       `  ${label}: hit ratio ${hitRatio.toFixed(3)} (${misses} misses), replica CPU ${(cpuShare * 100).toFixed(0)} % of a core, RSS ${rssMb.toFixed(0)} MB at the end, ${rssMaxMb.toFixed(0)} MB max (heap used ${heapMb.toFixed(0)} MB, external ${externalMb.toFixed(0)} MB)`,
     );
@@ -199,6 +217,10 @@ try {
     for (const [name, result] of [['delta watcher', watcher], ['delta watcher ?health=all', everyCheck]]) {
       if (!result) continue;
       console.log(`    ${name}: ${fmt(result.bytesPerSecond / 1000, 1)} kB/s, ${result.answers} answers, ${result.upserts} upserts, ${result.resyncs} resyncs`);
+    }
+    if (scrapes?.length) {
+      const ms = scrapes.map((scrape) => scrape.ms);
+      console.log(`    /metrics every ${SCRAPE_EVERY_S} s: ${scrapes.length} scrapes, p50 ${percentile(ms, 0.5).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms, ${fmt(scrapes[0].bytes / 2 ** 20, 1)} MiB each`);
     }
     if (watcher && everyCheck) console.log(`    default / ?health=all bytes: ${(watcher.bytesPerSecond / everyCheck.bytesPerSecond).toFixed(3)}`);
   }
