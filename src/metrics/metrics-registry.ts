@@ -97,14 +97,14 @@ export class MetricsRegistry extends Registry {
   }
 }
 
-/** Help text as the text format writes it (backslash and newline escaped). */
-export function helpText(help: string): string {
-  return help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+/** Backslash and newline escaped, as the text format writes help texts (and label values, which also escape `"`). */
+function escaped(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 /** A label value as the text format writes it (backslash, newline and double quote escaped), in its quotes. */
 export function labelValue(value: string): string {
-  return `"${helpText(value).replace(/"/g, '\\"')}"`;
+  return `"${escaped(value).replace(/"/g, '\\"')}"`;
 }
 
 /** A sample value as prom-client writes it. */
@@ -155,7 +155,7 @@ export class CompactHistogram implements TextMetric {
 
   /** The lines prom-client's histogram writes for the same observations, in the same order. */
   write(out: TextWriter): void {
-    out.line(`# HELP ${this.name} ${helpText(this.help)}`);
+    out.line(`# HELP ${this.name} ${escaped(this.help)}`);
     out.line(`# TYPE ${this.name} histogram`);
     const bounds = this.buckets.map((bound) => `${this.name}_bucket{le="${bound}",`);
     for (const [labels, row] of this.rows) {
