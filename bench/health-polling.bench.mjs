@@ -6,10 +6,10 @@
 // `?health=all` (every check: the baseline, in the same window). One target in `flip-every`
 // (default 100) fails every other check, so it changes on every check. Baseline in the same
 // run: the same reads against the same replica with polling off (nothing changes).
-// REPLICA_NODE_ARGS: node options for the replicas (e.g. the ones `npm start` and the image use:
-// `--max-semi-space-size=4 --heap-growing-percent=20`). SCRAPE_EVERY_S: also read /metrics that
-// often during each window, as Prometheus would (at 10,000 services a scrape is ~170,000 lines).
-// Loopback only, bounded in time.
+// REPLICA_NODE_ARGS and REPLICA_ENV: node options and environment for the replicas (e.g. the
+// ones `npm start` and the image use: `--max-semi-space-size=4 --heap-growing-percent=20` and
+// `MALLOC_ARENA_MAX=2`). SCRAPE_EVERY_S: also read /metrics that often during each window, as
+// Prometheus would (at 10,000 services a scrape is ~170,000 lines). Loopback only, bounded in time.
 //
 // RSS is sampled every second over the window (max) and at its end. With COMPARE_ENV set
 // (e.g. `COMPARE_ENV='MALLOC_ARENA_MAX=2'`) or COMPARE_NODE_ARGS (node options before the
@@ -31,12 +31,16 @@ const READS_PER_SECOND = Number(process.argv[4] ?? 10);
 const FLIP_EVERY = Number(process.argv[5] ?? 100);
 const REPLICA_NODE_ARGS = (process.env.REPLICA_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 const COMPARE_NODE_ARGS = (process.env.COMPARE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
-const COMPARE_ENV = Object.fromEntries(
-  (process.env.COMPARE_ENV ?? '')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-);
+/** `NAME=value NAME2=value2` as an environment. */
+const environment = (pairs) =>
+  Object.fromEntries(
+    (pairs ?? '')
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+const REPLICA_ENV = environment(process.env.REPLICA_ENV);
+const COMPARE_ENV = environment(process.env.COMPARE_ENV);
 const SCRAPE_EVERY_S = Number(process.env.SCRAPE_EVERY_S ?? 0);
 const INTERVAL_MS = 30_000;
 
@@ -149,9 +153,9 @@ try {
                           FROM services`);
   });
 
-  const nodeOptions = process.env.REPLICA_NODE_OPTIONS ? { NODE_OPTIONS: process.env.REPLICA_NODE_OPTIONS } : {};
+  const replicaEnv = { ...(process.env.REPLICA_NODE_OPTIONS ? { NODE_OPTIONS: process.env.REPLICA_NODE_OPTIONS } : {}), ...REPLICA_ENV };
   app = await startApp(
-    { DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions },
+    { DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...replicaEnv },
     { nodeArgs: REPLICA_NODE_ARGS },
   );
   const encodings = ['identity', 'gzip'];
@@ -192,14 +196,14 @@ try {
   if (Object.keys(COMPARE_ENV).length > 0 || COMPARE_NODE_ARGS.length > 0) {
     await app.stop();
     app = await startApp(
-      { DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...nodeOptions, ...COMPARE_ENV },
+      { DATABASE_URL: database.url, LOG_LEVEL: 'warn', APPHUB_DISABLE_SERVICE_POLLING: '0', SERVICE_HEALTH_INTERVAL_MS: String(INTERVAL_MS), ...replicaEnv, ...COMPARE_ENV },
       { nodeArgs: [...REPLICA_NODE_ARGS, ...COMPARE_NODE_ARGS] },
     );
     await readLoad(app.url, 5, encodings);
     await window(`polling, with ${[process.env.COMPARE_ENV, process.env.COMPARE_NODE_ARGS].filter(Boolean).join(' ')}`, SECONDS, true);
   }
   await app.stop();
-  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...nodeOptions }, { nodeArgs: REPLICA_NODE_ARGS });
+  app = await startApp({ DATABASE_URL: database.url, LOG_LEVEL: 'warn', ...replicaEnv }, { nodeArgs: REPLICA_NODE_ARGS });
   await readLoad(app.url, 5, encodings);
   await window('baseline: same reads, polling off', Math.min(SECONDS, 20), false);
 
